@@ -1,0 +1,60 @@
+// The Plan is data: the one value that plan prints and apply executes. It holds no secret value.
+
+export type Action = 'create' | 'update' | 'rename' | 'delete' | 'replace';
+export const ACTIONS: readonly Action[] = ['create', 'update', 'rename', 'delete', 'replace'];
+
+export interface FieldChange {
+  /** Dotted path, e.g. `display_name`, `credentials.client_secret`, `credentials.scopes`. */
+  path: string;
+  /** Absent when sensitive, or when the value is unknown (never read, or new). */
+  before?: unknown;
+  after?: unknown;
+  sensitive?: true;
+  /** Why this field is in the plan when the values cannot be compared, e.g. "changed since last apply". */
+  note?: string;
+}
+
+export interface Change {
+  action: Action;
+  unique_key: string;
+  /** Rename only: the remote key being renamed. */
+  from_unique_key?: string;
+  provider: string;
+  /** Replace only: the provider being replaced. */
+  from_provider?: string;
+  fields: FieldChange[];
+  /** Connections the change destroys (delete, replace) or must not have (rename); 'unknown' when unreadable. */
+  connections?: number | 'unknown';
+  /** Set by a safety rule: why this change is refused. A plan with a blocked change applies nothing. */
+  blocked?: string;
+  /** Apply only. */
+  result?: 'applied' | 'failed' | 'skipped';
+  error?: string;
+}
+
+export interface Summary {
+  create: number;
+  update: number;
+  rename: number;
+  delete: number;
+  replace: number;
+  unchanged: number;
+  unmanaged: number;
+}
+
+export interface Plan {
+  format_version: 1;
+  changes: Change[];
+  summary: Summary;
+  /** Remote keys no file declares and that will not be deleted (no prune, or protected). */
+  unmanaged: string[];
+  /** Things a reviewer should know that change nothing, e.g. "credentials cannot be read: drift not detectable". */
+  notes: PlanNote[];
+  /** sha256 over changes (without results) and summary; identifies what was reviewed. */
+  digest: string;
+}
+
+export interface PlanNote {
+  unique_key?: string;
+  message: string;
+}
