@@ -19,6 +19,11 @@ export class NangoApiError extends Error {
   }
 }
 
+export interface UpdateIntegrationOptions {
+  /** The provider the integration has (it cannot change in a PATCH). */
+  provider?: string;
+}
+
 export interface RequestStats {
   /** Counted per HTTP attempt, retries included. */
   requests: number;
@@ -30,7 +35,11 @@ export interface NangoClient {
   /** null when the integration does not exist (404). */
   getIntegration(uniqueKey: string, include: ReadonlyArray<'credentials' | 'webhook'>): Promise<ApiIntegration | null>;
   createIntegration(body: CreateIntegrationBody): Promise<ApiIntegration>;
-  updateIntegration(uniqueKey: string, body: UpdateIntegrationBody): Promise<ApiIntegration>;
+  /**
+   * A rename whose answer was lost is recognised as done when the new key exists afterwards; pass the
+   * integration's provider so that only the right integration counts.
+   */
+  updateIntegration(uniqueKey: string, body: UpdateIntegrationBody, options?: UpdateIntegrationOptions): Promise<ApiIntegration>;
   deleteIntegration(uniqueKey: string): Promise<void>;
   /** Number of connections, capped at `limit` (the API's max is 2000). */
   countConnections(uniqueKey: string, limit: number): Promise<number>;

@@ -10,6 +10,8 @@ export interface FieldChange {
   before?: unknown;
   after?: unknown;
   sensitive?: true;
+  /** Sensitive fields only: HMAC of the new value, so a reviewed plan changes when a secret does. */
+  after_fingerprint?: string;
   /** Why this field is in the plan when the values cannot be compared, e.g. "changed since last apply". */
   note?: string;
 }

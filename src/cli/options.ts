@@ -1,0 +1,113 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import type { LoadOptions } from '../config/types.js';
+import type { PolicyFlags } from '../reconcile/policy.js';
+
+/** Every flag can also come from the environment (Kubernetes manifests prefer env): NANGO_GITOPS_<FLAG>. */
+const env = (flag: string): string => `NANGO_GITOPS_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
+];
+
+export function positiveInt(name: string, min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+export const FORMATS = ['text', 'json', 'markdown', 'github'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface CommonOptions {
+  config?: string[];
+  envFile?: string[];
+  envPrefix?: string[];
+  format?: Format;
+  logLevel: LevelWithSilent;
+}
+
+export interface RemoteOptions extends CommonOptions {
+  concurrency: number;
+  prune?: boolean;
+  protect?: string[];
+  maxDeletes?: number;
+  allowReplace?: boolean;
+  allowDeleteConnections?: boolean;
+  allowEmpty?: boolean;
+  detailedExitcode?: boolean;
+  state: string;
+  timeout: number;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-c, --config <path>', 'config file or directory, repeatable (default: ./nango)').env('NANGO_GITOPS_CONFIG').argParser(collect))
+    .addOption(new Option('--env-file <path>', 'dotenv file for ${VAR} interpolation, repeatable').env(env('env-file')).argParser(collect))
+    .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect))
+    .addOption(new Option('--format <format>', 'output format (default: text, or github under GITHUB_ACTIONS)').choices(FORMATS).env(env('format')))
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn').env(env('log-level')));
+}
+
+export function addRemoteOptions(cmd: Command): Command {
+  return addCommonOptions(cmd)
+    .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency')).env(env('concurrency')))
+    .addOption(new Option('--prune', 'delete remote integrations that no file declares'))
+    .addOption(new Option('--no-prune', 'never delete (overrides settings.prune)'))
+    .addOption(new Option('--protect <glob>', 'keys that are never deleted or replaced, repeatable').env(env('protect')).argParser(collect))
+    .addOption(new Option('--max-deletes <n>', 'refuse a plan with more deletes + replaces (default 1)').argParser(positiveInt('--max-deletes', 0)).env(env('max-deletes')))
+    .addOption(new Option('--allow-replace', 'allow provider changes (delete + create, destroys connections)'))
+    .addOption(new Option('--allow-delete-connections', 'allow deleting or replacing integrations that have connections'))
+    .addOption(new Option('--allow-empty', 'allow a prune when the config declares no integration'))
+    .addOption(new Option('--state <path>', 'fingerprints of applied secrets').default('.nango-gitops/state.json').env(env('state')))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout')).env(env('timeout')));
+}
+
+export function resolveFormat(opts: CommonOptions): Format {
+  if (opts.format) return opts.format;
+  return process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text';
+}
+
+export function loadOptions(opts: CommonOptions, allowMissingEnv = false): LoadOptions {
+  return {
+    paths: opts.config && opts.config.length > 0 ? opts.config : ['nango'],
+    env: process.env,
+    envFiles: opts.envFile ?? [],
+    envPrefixes: opts.envPrefix ?? [],
+    allowMissingEnv,
+    cwd: process.cwd(),
+  };
+}
+
+export function policyFlags(opts: RemoteOptions): PolicyFlags {
+  return {
+    prune: opts.prune,
+    protect: opts.protect ?? [],
+    maxDeletes: opts.maxDeletes,
+    allowReplace: opts.allowReplace === true,
+    allowDeleteConnections: opts.allowDeleteConnections === true,
+    allowEmpty: opts.allowEmpty === true,
+  };
+}
+
+const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan'] as const;
+
+/**
+ * Commander treats any value of a boolean flag's env var as "on", so NANGO_GITOPS_PRUNE=false would prune.
+ * Read them strictly here instead; a flag given on the command line wins.
+ */
+export function booleanFlagsFromEnv(opts: Record<string, unknown>, environment: Readonly<Record<string, string | undefined>> = process.env): void {
+  for (const name of BOOLEAN_FLAGS) {
+    if (opts[name] !== undefined) continue;
+    const variable = env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    const raw = environment[variable];
+    if (raw === undefined || raw === '') continue;
+    const value = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(value)) opts[name] = true;
+    else if (['0', 'false', 'no', 'off'].includes(value)) opts[name] = false;
+    else throw new InvalidArgumentError(`env ${variable}: expected true or false, got "${raw}"`);
+  }
+}

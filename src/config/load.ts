@@ -1,0 +1,216 @@
+import { open, stat } from 'node:fs/promises';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { error, warning } from './diagnostics.js';
+import type { ConfigFile } from './discover.js';
+import { childPointer } from './pointer.js';
+import type { Diagnostic, SourceLocation } from './types.js';
+
+/** Bigger than any sane integrations file, small enough that a wrong `-c` cannot exhaust memory. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Passed to yaml's own expansion guard: a billion-laughs document fails fast instead of hanging. */
+const MAX_ALIAS_COUNT = 100;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Where a value sits, and for a mapping entry where its key sits (unknown-field errors point there). */
+export interface NodePositions {
+  value: Position;
+  key?: Position;
+}
+
+export interface ParsedFile {
+  file: ConfigFile;
+  /** Plain JSON-like value; null for an empty document. */
+  value: unknown;
+  /** Keyed by JSON Pointer, the same addresses ajv reports as `instancePath`. */
+  positions: Map<string, NodePositions>;
+}
+
+export interface LoadedFile {
+  parsed?: ParsedFile;
+  diagnostics: Diagnostic[];
+}
+
+function at(file: ConfigFile, p: Position): SourceLocation {
+  return { file: file.display, line: p.line, column: p.column };
+}
+
+function top(file: ConfigFile): SourceLocation {
+  return { file: file.display, line: 1, column: 1 };
+}
+
+async function readText(file: ConfigFile): Promise<{ text: string } | { problem: string }> {
+  try {
+    // Size and type first: a FIFO would block a read, a huge file would fill memory.
+    const info = await stat(file.path);
+    if (!info.isFile()) return { problem: 'not a regular file' };
+    if (info.size > MAX_FILE_BYTES) return { problem: `file is larger than 4 MiB (${info.size} bytes); refusing to read it` };
+    const handle = await open(file.path, 'r');
+    let bytes: Buffer;
+    try {
+      // Read at most one byte past the limit, in case the file grew since stat.
+      const buffer = Buffer.alloc(Math.min(info.size, MAX_FILE_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === buffer.length) break;
+      }
+      if (length > MAX_FILE_BYTES) return { problem: 'file is larger than 4 MiB; refusing to read it' };
+      bytes = buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+    if (bytes.includes(0)) return { problem: 'not a text file (it contains NUL bytes)' };
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { problem: 'not a text file (it is not valid UTF-8)' };
+    }
+    return { text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { problem: 'cannot read file: permission denied' };
+    if (code === 'ENOENT') return { problem: 'file disappeared while reading' };
+    return { problem: `cannot read file: ${code ?? 'unknown error'}` };
+  }
+}
+
+const MESSAGES: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'duplicate key in the same mapping',
+  TAB_AS_INDENT: 'tabs are not allowed as indentation; use spaces',
+  MULTIPLE_DOCS: 'a config file may hold only one YAML document (found "---" starting another)',
+};
+
+/** Reads and parses one file. Never throws: every problem becomes a diagnostic with a position. */
+export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
+  const read = await readText(file);
+  if ('problem' in read) return { diagnostics: [error(read.problem, { location: top(file) })] };
+  return parseConfigText(file, read.text);
+}
+
+export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
+  const lineCounter = new LineCounter();
+  // prettyErrors would quote the offending source line, and that line may hold a secret.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const pos = (offset: number): Position => {
+    const lp = lineCounter.linePos(offset);
+    return { line: lp.line, column: lp.col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const message = MESSAGES[e.code] ?? firstLine(e.message);
+    diagnostics.push(error(message, { location: at(file, pos(e.pos[0])) }));
+  }
+  for (const w of doc.warnings) {
+    diagnostics.push(warning(firstLine(w.message), { location: at(file, pos(w.pos[0])) }));
+  }
+  if (doc.errors.length > 0) return { diagnostics };
+
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    diagnostics.push(error('too many alias expansions (possible "billion laughs" document); refusing it', { location: top(file) }));
+    return { diagnostics };
+  }
+
+  const positions = new Map<string, NodePositions>();
+  const converter = new Converter(doc, file, positions, pos, diagnostics);
+  const value = converter.convert(doc.contents, '', undefined);
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { parsed: { file, value, positions }, diagnostics };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Turns yaml nodes into plain values while recording where each one sits. */
+class Converter {
+  private readonly expanding = new Set<Node>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly file: ConfigFile,
+    private readonly positions: Map<string, NodePositions>,
+    private readonly pos: (offset: number) => Position,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  private start(node: Node | null | undefined, fallback: Position | undefined): Position {
+    const offset = node?.range?.[0];
+    return offset === undefined ? (fallback ?? { line: 1, column: 1 }) : this.pos(offset);
+  }
+
+  convert(node: unknown, pointer: string, keyPos: Position | undefined): unknown {
+    if (node === null || node === undefined) {
+      this.positions.set(pointer, { value: keyPos ?? { line: 1, column: 1 }, ...(keyPos ? { key: keyPos } : {}) });
+      return null;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      const here = this.start(node, keyPos);
+      if (!target || this.expanding.has(target)) {
+        this.diagnostics.push(
+          error(target ? `alias *${node.source} refers to a node that contains it` : `unknown alias *${node.source}`, {
+            location: at(this.file, here),
+          }),
+        );
+        return null;
+      }
+      this.expanding.add(target);
+      const value = this.convert(target, pointer, keyPos);
+      this.expanding.delete(target);
+      // Point at the alias, not the anchor: that is where this value is used.
+      this.positions.set(pointer, { value: here, ...(keyPos ? { key: keyPos } : {}) });
+      return value;
+    }
+    const n = node as Node;
+    const value = this.start(n, keyPos);
+    this.positions.set(pointer, { value, ...(keyPos ? { key: keyPos } : {}) });
+    if (isScalar(n)) {
+      const v = n.value;
+      if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+      return String(v);
+    }
+    if (isSeq(n)) {
+      this.expanding.add(n);
+      const out = n.items.map((item, i) => this.convert(item, childPointer(pointer, i), undefined));
+      this.expanding.delete(n);
+      return out;
+    }
+    if (isMap(n)) {
+      this.expanding.add(n);
+      const out: Record<string, unknown> = {};
+      for (const pair of n.items) {
+        const keyNode = pair.key as Node | null;
+        const kPos = this.start(keyNode, value);
+        let key: string;
+        if (keyNode === null || keyNode === undefined) key = '';
+        else if (isScalar(keyNode) && (keyNode.value === null || ['string', 'number', 'boolean'].includes(typeof keyNode.value))) {
+          key = keyNode.value === null ? '' : String(keyNode.value);
+        } else {
+          this.diagnostics.push(error('mapping keys must be plain strings', { location: at(this.file, kPos) }));
+          continue;
+        }
+        // defineProperty: a key named `__proto__` must stay an ordinary (unknown) field.
+        Object.defineProperty(out, key, {
+          value: this.convert(pair.value, childPointer(pointer, key), kPos),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      this.expanding.delete(n);
+      return out;
+    }
+    this.diagnostics.push(error('unsupported YAML node', { location: at(this.file, value) }));
+    return null;
+  }
+}

@@ -1,0 +1,199 @@
+// NangoClient over Node's fetch. Writes are made safe to retry: when an answer was lost and the server had
+// already applied the write, the retry's "already exists" / "not found" is recognised as success.
+import { apiError, contentTypeLabel, isDuplicateKey, isRecord, notNangoError } from './errors.js';
+import { RateLimitPacer } from './pacer.js';
+import { createTransport, isJsonContentType, type Answer, type Call, type ResponseEvent } from './transport.js';
+import {
+  NangoApiError,
+  type ApiIntegration,
+  type CreateIntegrationBody,
+  type NangoClient,
+  type UpdateIntegrationBody,
+  type UpdateIntegrationOptions,
+} from './types.js';
+
+export type { ResponseEvent } from './transport.js';
+
+export interface ClientOptions {
+  /** NANGO_HOST, e.g. https://api.nango.dev or http://127.0.0.1:3003. */
+  host: string;
+  /** Never logged, never in an error. */
+  secretKey: string;
+  /** Per attempt; default 30000. */
+  timeoutMs?: number;
+  /** Default 5. */
+  maxRetries?: number;
+  /** Default 500; exponential with full jitter, capped at 30 s. */
+  retryBaseMs?: number;
+  /** Default: a new one. */
+  pacer?: RateLimitPacer;
+  /** Called once per HTTP attempt (for metrics and debug logs). `status` is undefined on network error/timeout. */
+  onResponse?: (e: ResponseEvent) => void;
+  /** Applied to every message that came from the server before it goes into an error (secret scrubbing). */
+  scrub?: (text: string) => string;
+  /** Injectable for tests (retry waits; give the pacer the same clock if you inject one). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests (jitter). */
+  random?: () => number;
+}
+
+const MAX_CONNECTIONS_LIMIT = 2000;
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseHost(host: string): { baseUrl: string; displayHost: string } {
+  let url: URL;
+  try {
+    url = new URL(host.trim());
+  } catch {
+    throw new Error('NANGO_HOST is not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`NANGO_HOST must be http(s), got ${url.protocol}`);
+  if (url.search || url.hash) throw new Error('NANGO_HOST must not have a query or fragment');
+  // Credentials in the URL would be printed with the host; fetch refuses them anyway.
+  if (url.username || url.password) throw new Error('NANGO_HOST must not contain a user name or password');
+  const baseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  return { baseUrl, displayHost: baseUrl };
+}
+
+function isApiIntegration(value: unknown): value is ApiIntegration {
+  return (
+    isRecord(value) &&
+    typeof value['unique_key'] === 'string' &&
+    typeof value['provider'] === 'string' &&
+    typeof value['display_name'] === 'string' &&
+    typeof value['forward_webhooks'] === 'boolean' &&
+    typeof value['created_at'] === 'string' &&
+    typeof value['updated_at'] === 'string'
+  );
+}
+
+export function createNangoClient(options: ClientOptions): NangoClient {
+  const { baseUrl, displayHost } = parseHost(options.host);
+  const secretKey = options.secretKey;
+  const userScrub = options.scrub ?? ((text: string) => text);
+  // The key is scrubbed here too: a proxy or a buggy server may echo the Authorization header.
+  const scrub = (text: string): string => userScrub(secretKey ? text.split(secretKey).join('***') : text);
+  const sleep = options.sleep ?? defaultSleep;
+  const send = createTransport({
+    baseUrl,
+    displayHost,
+    secretKey,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: options.maxRetries ?? 5,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    // The default pacer keeps real time: an injected sleep without a matching clock would make it spin.
+    pacer: options.pacer ?? new RateLimitPacer(),
+    onResponse: options.onResponse,
+    scrub,
+    sleep,
+    random: options.random ?? Math.random,
+  });
+
+  const integrationCall = (method: Call['method'], uniqueKey: string, extra: Partial<Call> = {}): Call => ({
+    method,
+    route: '/integrations/:key',
+    path: `/integrations/${encodeURIComponent(uniqueKey)}`,
+    label: `${method} /integrations/${uniqueKey}`,
+    ...extra,
+  });
+
+  /** Rejects anything that is not a JSON answer: HTML means NANGO_HOST points somewhere else. */
+  function requireJson(answer: Answer): void {
+    if (answer.isJson || answer.status === 204) return;
+    const what = !answer.contentType ? 'an answer without content type' : isJsonContentType(answer.contentType) ? 'malformed JSON' : contentTypeLabel(answer.contentType);
+    throw notNangoError(answer.ctx, answer.status, what);
+  }
+
+  function isNotFound(answer: Answer): boolean {
+    return answer.status === 404;
+  }
+
+  function ok(answer: Answer): boolean {
+    return answer.status >= 200 && answer.status < 300;
+  }
+
+  function integrationFrom(answer: Answer): ApiIntegration {
+    const data = isRecord(answer.json) ? answer.json['data'] : undefined;
+    if (!isApiIntegration(data)) throw notNangoError(answer.ctx, answer.status, 'an unexpected body');
+    return data;
+  }
+
+  async function getIntegration(uniqueKey: string, include: ReadonlyArray<'credentials' | 'webhook'>): Promise<ApiIntegration | null> {
+    const query = new URLSearchParams();
+    for (const item of include) query.append('include[]', item);
+    const answer = await send(integrationCall('GET', uniqueKey, { query }));
+    requireJson(answer);
+    if (isNotFound(answer)) return null;
+    if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);
+    return integrationFrom(answer);
+  }
+
+  return {
+    async listIntegrations() {
+      const answer = await send({ method: 'GET', route: '/integrations', path: '/integrations', label: 'GET /integrations' });
+      requireJson(answer);
+      if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);
+      const data = isRecord(answer.json) ? answer.json['data'] : undefined;
+      if (!Array.isArray(data) || !data.every(isApiIntegration)) throw notNangoError(answer.ctx, answer.status, 'an unexpected body');
+      return data;
+    },
+
+    getIntegration,
+
+    async createIntegration(body: CreateIntegrationBody) {
+      const answer = await send({ method: 'POST', route: '/integrations', path: '/integrations', label: 'POST /integrations', body });
+      requireJson(answer);
+      if (ok(answer)) return integrationFrom(answer);
+      if (answer.status === 400 && answer.attempts > 1 && isDuplicateKey(answer.json)) {
+        // An earlier attempt may have created it and lost the answer: if so, that is our integration.
+        const existing = await getIntegration(body.unique_key, []);
+        if (existing && existing.provider === body.provider) return existing;
+        throw new NangoApiError(
+          scrub(
+            `POST /integrations: a retry found unique key ${body.unique_key} already taken` +
+              (existing ? ` by provider ${existing.provider}, not ${body.provider}` : ', but it could not be read back'),
+          ),
+          400,
+          'duplicate_unique_key',
+          'POST',
+          '/integrations',
+        );
+      }
+      throw apiError(answer.ctx, answer.status, answer.json);
+    },
+
+    async updateIntegration(uniqueKey: string, body: UpdateIntegrationBody, updateOptions: UpdateIntegrationOptions = {}) {
+      const answer = await send(integrationCall('PATCH', uniqueKey, { body }));
+      requireJson(answer);
+      if (ok(answer)) return integrationFrom(answer);
+      const newKey = body.unique_key;
+      if (isNotFound(answer) && answer.attempts > 1 && newKey !== undefined && newKey !== uniqueKey) {
+        // A lost answer to a rename: the old key is gone because our earlier attempt moved it.
+        const renamed = await getIntegration(newKey, []);
+        const expected = updateOptions.provider;
+        if (renamed && (expected === undefined || renamed.provider === expected)) return renamed;
+      }
+      throw apiError(answer.ctx, answer.status, answer.json);
+    },
+
+    async deleteIntegration(uniqueKey: string) {
+      const answer = await send(integrationCall('DELETE', uniqueKey));
+      requireJson(answer);
+      if (ok(answer)) return;
+      // 404 on a retry: our earlier attempt deleted it and the answer was lost.
+      if (isNotFound(answer) && answer.attempts > 1) return;
+      throw apiError(answer.ctx, answer.status, answer.json);
+    },
+
+    async countConnections(uniqueKey: string, limit: number) {
+      const capped = Math.min(Math.max(1, Math.floor(limit)), MAX_CONNECTIONS_LIMIT);
+      const query = new URLSearchParams({ integrationId: uniqueKey, limit: String(capped) });
+      const answer = await send({ method: 'GET', route: '/connections', path: '/connections', label: 'GET /connections', query });
+      requireJson(answer);
+      if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);
+      const connections = isRecord(answer.json) ? answer.json['connections'] : undefined;
+      if (!Array.isArray(connections)) throw notNangoError(answer.ctx, answer.status, 'an unexpected body');
+      return connections.length;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Turns a failed answer into one line a user can act on. Only text the server sent goes in, after
+// scrubbing; never a request body or header.
+import { NangoApiError } from './types.js';
+
+export interface CallContext {
+  method: string;
+  /** Path as sent (unique keys encoded); goes into NangoApiError.path. */
+  path: string;
+  /** `METHOD /path` with keys readable, for messages. */
+  label: string;
+  /** NANGO_HOST without credentials or trailing slash. */
+  host: string;
+  scrub: (text: string) => string;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface ErrorFields {
+  code: string | undefined;
+  message: string | undefined;
+  details: string[];
+}
+
+function readErrorFields(json: unknown): ErrorFields {
+  const error = isRecord(json) && isRecord(json['error']) ? json['error'] : undefined;
+  const code = typeof error?.['code'] === 'string' ? error['code'] : undefined;
+  const message = typeof error?.['message'] === 'string' ? error['message'] : undefined;
+  const details: string[] = [];
+  const errors = error?.['errors'];
+  if (Array.isArray(errors)) {
+    for (const item of errors) {
+      if (!isRecord(item)) continue;
+      const path = Array.isArray(item['path']) ? item['path'].map(String).join('.') : '';
+      const text = typeof item['message'] === 'string' ? item['message'] : typeof item['code'] === 'string' ? item['code'] : 'invalid';
+      details.push(path ? `${path}: ${text}` : text);
+    }
+  }
+  return { code, message, details };
+}
+
+/** The answer came from something that is not the Nango API (wrong NANGO_HOST, a proxy, the dashboard). */
+export function notNangoError(ctx: CallContext, status: number | undefined, what: string): NangoApiError {
+  return new NangoApiError(
+    ctx.scrub(`NANGO_HOST (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`),
+    status,
+    'unexpected_answer',
+    ctx.method,
+    ctx.path,
+  );
+}
+
+export function contentTypeLabel(contentType: string): string {
+  const base = contentType.split(';')[0]?.trim();
+  return base ? base : 'no content type';
+}
+
+/** A JSON error answer from the API. `suffix` adds context (e.g. "after 6 attempts"). */
+export function apiError(ctx: CallContext, status: number, json: unknown, suffix = ''): NangoApiError {
+  const { code, message, details } = readErrorFields(json);
+  const tail = suffix ? ` ${suffix}` : '';
+  let text: string;
+  if (status === 401) {
+    text = `authentication failed (${code ?? 'unauthorized'}): check NANGO_SECRET_KEY`;
+  } else if (status === 403 && message !== undefined && /Required:\s*(\S+)/.test(message)) {
+    const scope = /Required:\s*(\S+)/.exec(message)?.[1] ?? '';
+    text = `the secret key lacks the scope ${scope.replace(/[.,;]+$/, '')}`;
+  } else {
+    const reason = details.length > 0 ? details.join('; ') : (message ?? code ?? 'no error message');
+    text = `${ctx.label} failed (${status}${code ? ` ${code}` : ''})${tail}: ${reason}`;
+  }
+  return new NangoApiError(ctx.scrub(text), status, code, ctx.method, ctx.path);
+}
+
+/** True when a 400 answer says the unique key is taken (POST's duplicate-key validation error). */
+export function isDuplicateKey(json: unknown): boolean {
+  const { details, message } = readErrorFields(json);
+  return [...details, message ?? ''].some((text) => /unique key already exists/i.test(text));
+}

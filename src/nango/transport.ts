@@ -1,0 +1,166 @@
+// One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
+// not worth retrying; the caller decides what it means.
+import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
+import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
+import { NangoApiError } from './types.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface ResponseEvent {
+  method: string;
+  route: string;
+  status: number | undefined;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface TransportOptions {
+  /** Base URL without trailing slash. */
+  baseUrl: string;
+  /** Base URL safe to print (no userinfo). */
+  displayHost: string;
+  secretKey: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  pacer: RateLimitPacer;
+  onResponse: ((e: ResponseEvent) => void) | undefined;
+  scrub: (text: string) => string;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export interface Call {
+  method: HttpMethod;
+  /** Templated path for metrics (`/integrations/:key`). */
+  route: string;
+  /** Path with unique keys already encoded. */
+  path: string;
+  /** `METHOD /path` with keys readable, for messages. */
+  label: string;
+  query?: URLSearchParams;
+  body?: unknown;
+}
+
+export interface Answer {
+  status: number;
+  /** The media type, e.g. `application/json`; '' when absent. */
+  contentType: string;
+  /** True when the answer is JSON and parsed. */
+  isJson: boolean;
+  json: unknown;
+  /** Attempts made, this one included: > 1 means an earlier attempt may have reached the server. */
+  attempts: number;
+  ctx: CallContext;
+}
+
+const BACKOFF_CAP_MS = 30_000;
+/** Retry-After: 0 still waits this long, so a burst of 429s does not become a busy loop. */
+const MIN_RETRY_AFTER_MS = 5;
+const RETRY_AFTER_JITTER_MS = 100;
+
+export function isJsonContentType(contentType: string): boolean {
+  return /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i.test(contentType.trim());
+}
+
+function isRetriableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Why a request got no answer, in words without secrets (node's fetch hides the real cause in `cause`). */
+function describeNoAnswer(error: unknown, timeoutMs: number): { code: string; reason: string } {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { code: 'timeout', reason: `timed out after ${timeoutMs} ms` };
+  }
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (isRecord(cause) && typeof cause['code'] === 'string') return { code: 'network_error', reason: cause['code'] };
+  if (cause instanceof Error) return { code: 'network_error', reason: cause.message };
+  return { code: 'network_error', reason: error instanceof Error ? error.message : String(error) };
+}
+
+export function createTransport(options: TransportOptions): (call: Call) => Promise<Answer> {
+  const { baseUrl, displayHost, secretKey, timeoutMs, maxRetries, retryBaseMs, pacer, onResponse, scrub, sleep, random } = options;
+
+  const backoffMs = (retry: number): number => Math.floor(random() * Math.min(BACKOFF_CAP_MS, retryBaseMs * 2 ** (retry - 1)));
+
+  return async function send(call: Call): Promise<Answer> {
+    const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, scrub };
+    const query = call.query?.toString();
+    const url = `${baseUrl}${call.path}${query ? `?${query}` : ''}`;
+    const headers: Record<string, string> = { Authorization: `Bearer ${secretKey}`, Accept: 'application/json' };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const ticket = await pacer.acquire();
+      const started = performance.now();
+      let answer: Answer | undefined;
+      let retryAfter: string | null = null;
+      let failure: { code: string; reason: string } | undefined;
+      let status: number | undefined;
+      try {
+        const response = await fetch(url, { method: call.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        ticket.settle({ status: response.status, headers: response.headers });
+        retryAfter = response.headers.get('retry-after');
+        const text = await response.text();
+        status = response.status;
+        const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        let isJson = false;
+        let json: unknown;
+        if (isJsonContentType(contentType)) {
+          try {
+            json = JSON.parse(text);
+            isJson = true;
+          } catch {
+            // Malformed JSON is treated like any other answer that is not the Nango API's.
+          }
+        }
+        answer = { status: response.status, contentType, isJson, json, attempts: attempt, ctx };
+      } catch (error) {
+        ticket.settle();
+        failure = describeNoAnswer(error, timeoutMs);
+      }
+      onResponse?.({ method: call.method, route: call.route, status, durationMs: performance.now() - started, attempt });
+
+      if (answer && !isRetriableStatus(answer.status)) return answer;
+      if (attempt > maxRetries) throw exhausted(ctx, attempt, answer, failure);
+
+      const retryAfterMs = answer?.status === 429 ? parseRetryAfterMs(retryAfter) : undefined;
+      await sleep(
+        retryAfterMs !== undefined
+          ? Math.max(MIN_RETRY_AFTER_MS, retryAfterMs) + Math.floor(random() * RETRY_AFTER_JITTER_MS)
+          : backoffMs(attempt),
+      );
+    }
+  };
+}
+
+function exhausted(
+  ctx: CallContext,
+  attempts: number,
+  answer: Answer | undefined,
+  failure: { code: string; reason: string } | undefined,
+): NangoApiError {
+  const after = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  if (answer?.isJson) return apiError(ctx, answer.status, answer.json, after);
+  if (answer) {
+    return new NangoApiError(
+      ctx.scrub(`${ctx.label} failed (${answer.status}, ${contentTypeLabel(answer.contentType)} from NANGO_HOST ${ctx.host}) ${after}`),
+      answer.status,
+      undefined,
+      ctx.method,
+      ctx.path,
+    );
+  }
+  const { code, reason } = failure ?? { code: 'network_error', reason: 'no answer' };
+  return new NangoApiError(
+    ctx.scrub(`${ctx.label}: no answer from NANGO_HOST (${ctx.host}) ${after}: ${reason}`),
+    undefined,
+    code,
+    ctx.method,
+    ctx.path,
+  );
+}

@@ -1,0 +1,63 @@
+import { loadDesiredState } from '../config/index.js';
+import { getProvider, requiresCredentials } from '../config/catalog.js';
+import type { Diagnostic, DesiredState, LoadOptions } from '../config/types.js';
+import { fetchLiveState, type DetailCache } from '../nango/live.js';
+import type { NangoClient } from '../nango/types.js';
+import { countConnections } from '../plan/connections.js';
+import { diffIntegrations } from '../plan/diff.js';
+import type { Fingerprinter } from '../plan/fingerprint.js';
+import { buildPlan } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
+import { applySafetyRules } from '../safety/rules.js';
+import type { FingerprintStore } from '../state/fingerprints.js';
+import type { Redactor } from '../redact.js';
+import { resolvePolicy, type PolicyFlags } from './policy.js';
+
+export interface PlanRunDeps {
+  client: NangoClient;
+  fingerprints: FingerprintStore;
+  fingerprint: Fingerprinter;
+  redactor: Redactor;
+  cache?: DetailCache;
+  fullRefresh?: boolean;
+}
+
+export type PlanOutcome =
+  | { status: 'invalid'; stage: 'config' | 'plan'; diagnostics: Diagnostic[] }
+  | { status: 'planned'; plan: Plan; desired: DesiredState; diagnostics: Diagnostic[]; requests: number };
+
+/** Stages load → fetch → diff → connections → safety. Throws NangoApiError when Nango fails. */
+export async function planRun(load: LoadOptions, flags: PolicyFlags, concurrency: number, deps: PlanRunDeps): Promise<PlanOutcome> {
+  const loaded = await loadDesiredState(load);
+  const desired = loaded.state;
+  if (!desired) return { status: 'invalid', stage: 'config', diagnostics: loaded.diagnostics };
+  deps.redactor.add(desired.sensitiveValues);
+
+  const policy = resolvePolicy(flags, desired.settings);
+  const detailKeys = new Set<string>();
+  for (const i of desired.integrations) {
+    if (!i.credentials) continue;
+    detailKeys.add(i.unique_key);
+    if (i.renamed_from !== undefined) detailKeys.add(i.renamed_from);
+  }
+  const { live, requests } = await fetchLiveState(deps.client, {
+    detailKeys,
+    concurrency,
+    cache: deps.cache,
+    fullRefresh: deps.fullRefresh,
+  });
+  const diff = diffIntegrations(desired, live, policy, {
+    fingerprint: deps.fingerprint,
+    recordedFingerprint: (key, path) => deps.fingerprints.get(key, path),
+    requiresCredentials: (provider) => {
+      const mode = getProvider(provider)?.auth_mode;
+      return mode !== undefined && requiresCredentials(mode);
+    },
+  });
+  const diagnostics = [...loaded.diagnostics, ...diff.diagnostics];
+  if (diff.diagnostics.some((d) => d.severity === 'error')) return { status: 'invalid', stage: 'plan', diagnostics };
+
+  await countConnections(diff.changes, deps.client, concurrency);
+  const plan = applySafetyRules(buildPlan(diff), policy, { declared: desired.integrations.length });
+  return { status: 'planned', plan, desired, diagnostics, requests };
+}

@@ -1,0 +1,31 @@
+import type { Diagnostic } from '../config/types.js';
+import type { Plan } from '../plan/types.js';
+import { renderPlanText } from './text.js';
+
+/** Workflow commands: GitHub shows them as annotations on the pull request's diff lines. */
+export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const kind = d.severity === 'error' ? 'error' : 'warning';
+      const props: string[] = [];
+      if (d.location) props.push(`file=${escapeProperty(d.location.file)}`, `line=${d.location.line}`, `col=${d.location.column}`);
+      props.push(`title=${escapeProperty(d.envVar ? `env ${d.envVar}` : (d.path ?? 'nango-gitops'))}`);
+      return `::${kind} ${props.join(',')}::${escapeData(d.message)}\n`;
+    })
+    .join('');
+}
+
+export function renderPlanGithub(plan: Plan): string {
+  const blocked = plan.changes
+    .filter((c) => c.blocked !== undefined)
+    .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${c.unique_key}`)}::${escapeData(c.blocked ?? '')}\n`);
+  return renderPlanText(plan) + blocked.join('');
+}
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
