@@ -1,7 +1,7 @@
 import type { Diagnostic, DesiredIntegration, DesiredState } from '../config/types.js';
 import type { LiveIntegration, LiveState } from '../nango/types.js';
 import type { Fingerprinter } from './fingerprint.js';
-import { CREDENTIAL_FIELDS, isSensitive, liveCredentialValue, managedValues, sameValue } from './fields.js';
+import { CREDENTIAL_FIELDS, isSensitive, liveCredentialValue, managedValues, normaliseScopes, sameValue } from './fields.js';
 import { matchesAny } from './glob.js';
 import type { Change, FieldChange, PlanNote } from './types.js';
 
@@ -120,8 +120,8 @@ function updateFields(want: DesiredIntegration, live: LiveIntegration, ctx: Diff
       }
     } else {
       for (const name of CREDENTIAL_FIELDS[creds.type]) {
-        const value = creds[name];
-        if (value === undefined) continue;
+        if (creds[name] === undefined) continue;
+        const value = name === 'scopes' ? normaliseScopes(creds.scopes) : creds[name];
         const before = liveCredentialValue(liveCreds, name);
         if (!sameValue(before, value)) fields.push(field(want, `credentials.${name}`, before, value, ctx));
       }

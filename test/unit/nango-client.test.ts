@@ -173,7 +173,7 @@ describe('retries', () => {
     const s = await serve((_req, i) =>
       i < 2 ? { status: 429, json: { error: { code: 'too_many_request' } }, headers: { 'Retry-After': '0' } } : listOk,
     );
-    const { client, delays } = testClient(s.url);
+    const { client, delays } = testClient(s.url, { random: () => 0 });
     await client.listIntegrations();
     expect(s.requests).toHaveLength(3);
     expect(delays).toHaveLength(2);
@@ -414,7 +414,7 @@ describe('secrets never appear in errors', () => {
       client.createIntegration({
         provider: 'slack',
         unique_key: 'slack-prod',
-        credentials: { type: 'OAUTH2', client_id: 'id', client_secret: clientSecret, scopes: 'chat:write', webhook_secret: null },
+        credentials: { type: 'OAUTH2', client_id: 'id', client_secret: clientSecret, scopes: 'chat:write' },
       }),
     );
     const everything = `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)} ${String(error.code)} ${error.path}`;
