@@ -152,8 +152,9 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string)
     if (info.isDirectory()) {
       if (visitedDirs.has(real)) continue;
       visitedDirs.add(real);
+      const before = diagnostics.length;
       const n = await walk(abs, real, new Set());
-      if (n === 0) diagnostics.push(warning(`no *.yaml files under ${displayName(abs, cwd)}`));
+      if (n === 0 && diagnostics.length === before) diagnostics.push(warning(`no *.yaml files under ${displayName(abs, cwd)}`));
     } else if (info.isFile()) {
       await addFile(abs, real);
     } else {

@@ -12,7 +12,7 @@ export interface ResolvedDocument {
   positions: ReadonlyMap<string, NodePositions>;
   /** Pointers of strings that took at least one value from the environment. */
   sensitive: ReadonlySet<string>;
-  /** Pointers of strings holding "" for an unset variable (allowMissingEnv): checks on them are skipped. */
+  /** Pointers of strings whose value is unknown (unset variable under allowMissingEnv, or an interpolation error): checks on them are skipped. */
   missing: ReadonlySet<string>;
 }
 

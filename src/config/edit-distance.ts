@@ -22,6 +22,14 @@ export function closestMatches(input: string, candidates: Iterable<string>, max 
     const d = editDistance(needle, c.toLowerCase());
     if (d <= limit) scored.push([c, d]);
   }
-  scored.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  // Among equally close candidates, prefer those that merely add letters (`slak` → `slack` before `slab`).
+  const extends_ = (c: string): number => (isSubsequence(needle, c.toLowerCase()) ? 0 : 1);
+  scored.sort((x, y) => x[1] - y[1] || extends_(x[0]) - extends_(y[0]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   return scored.slice(0, max).map(([c]) => c);
+}
+
+function isSubsequence(needle: string, hay: string): boolean {
+  let i = 0;
+  for (const c of hay) if (c === needle[i]) i++;
+  return i === needle.length;
 }

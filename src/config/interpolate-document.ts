@@ -41,7 +41,9 @@ export function interpolateDocument(parsed: ParsedFile, lookup: Lookup, options:
         sensitive.add(pointer);
         if (r.value !== '') sensitiveValues.push(r.value);
       }
-      if (r.missing.length > 0) missing.add(pointer);
+      // A value that failed to interpolate is as unknown as a missing one: later checks skip it
+      // rather than pile "must not be empty" on top of "X is not set".
+      if (r.missing.length > 0 || r.errors.length > 0) missing.add(pointer);
       return r.value;
     }
     if (Array.isArray(value)) return value.map((item, i) => walk(item, childPointer(pointer, i)));

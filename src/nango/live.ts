@@ -30,7 +30,7 @@ export interface FetchLiveOptions {
 }
 
 /** Absent `credentials` after include[]=credentials means the key may not read them, never "empty". */
-function credentialsOf(detail: ApiIntegration): ApiCredentials | null | 'unreadable' {
+export function credentialsOf(detail: ApiIntegration): ApiCredentials | null | 'unreadable' {
   if (!('credentials' in detail) || detail.credentials === undefined) return 'unreadable';
   if (detail.credentials === null) return null;
   return isRecord(detail.credentials) ? detail.credentials : 'unreadable';

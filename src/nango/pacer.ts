@@ -5,6 +5,8 @@ const WINDOW_MS = 60_000;
 /** Answers whose reset lies within this distance describe the same window (Date has 1 s resolution). */
 const SAME_WINDOW_MS = 1_500;
 const MAX_RETRY_AFTER_MS = 60_000;
+/** How often a waiter looks again while the answers it waits for are in flight. */
+const ANSWER_POLL_MS = 25;
 
 export interface PacerOptions {
   now?: () => number;
@@ -33,6 +35,7 @@ export class RateLimitPacer {
   /** Local-clock epoch ms at which the current window ends. */
   private resetAt: number | undefined;
   private inFlight = 0;
+  private answered = false;
   private blockedUntil = 0;
 
   constructor(options: PacerOptions = {}) {
@@ -45,7 +48,7 @@ export class RateLimitPacer {
 
   async acquire(): Promise<PacerTicket> {
     for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) {
-      await this.sleep(wait + Math.floor(this.random() * this.maxJitterMs));
+      await this.sleep(wait + Math.floor(this.random() * Math.min(this.maxJitterMs, wait)));
     }
     this.inFlight++;
     let settled = false;
@@ -54,7 +57,9 @@ export class RateLimitPacer {
         if (settled) return;
         settled = true;
         this.inFlight--;
-        if (answer) this.observe(answer.status, answer.headers);
+        if (!answer) return;
+        this.answered = true;
+        this.observe(answer.status, answer.headers);
       },
     };
   }
@@ -63,14 +68,18 @@ export class RateLimitPacer {
   waitMs(): number {
     const now = this.now();
     if (this.blockedUntil > now) return this.blockedUntil - now;
-    if (this.limit === undefined || this.remaining === undefined || this.resetAt === undefined) return 0;
-    if (now >= this.resetAt) {
-      // A new window has started; its budget is unknown until the next answer says so.
-      this.remaining = undefined;
+    if (this.limit === undefined || this.remaining === undefined) {
+      // Until a first answer tells the budget, send one request at a time rather than a blind burst.
+      return !this.answered && this.inFlight > 0 ? ANSWER_POLL_MS : 0;
+    }
+    if (this.resetAt !== undefined && now >= this.resetAt) {
+      // A new window has started: assume its full budget until an answer says otherwise.
+      this.remaining = this.limit;
       this.resetAt = undefined;
-      return 0;
     }
     if (this.remaining - this.inFlight > this.reserve(this.limit)) return 0;
+    // A fresh window's budget is taken by requests still in flight: their answers will tell the rest.
+    if (this.resetAt === undefined) return ANSWER_POLL_MS;
     return Math.min(this.resetAt - now, WINDOW_MS);
   }
 
@@ -85,10 +94,13 @@ export class RateLimitPacer {
       const untilReset = Number.isFinite(serverNow) ? reset * 1000 - serverNow : reset * 1000 - now;
       // A reset further away than one window is a skewed clock or a foreign header: never wait longer than a window.
       const resetAt = now + Math.min(Math.max(0, untilReset), WINDOW_MS + SAME_WINDOW_MS);
-      if (this.resetAt !== undefined && this.remaining !== undefined && Math.abs(resetAt - this.resetAt) < SAME_WINDOW_MS) {
+      if (this.resetAt === undefined || this.remaining === undefined) {
+        this.remaining = remaining;
+        this.resetAt = resetAt;
+      } else if (Math.abs(resetAt - this.resetAt) < SAME_WINDOW_MS) {
         // Answers arrive out of order: the lowest remaining seen in a window is the freshest.
         this.remaining = Math.min(this.remaining, remaining);
-      } else if (this.resetAt === undefined || resetAt > this.resetAt) {
+      } else if (resetAt > this.resetAt) {
         this.remaining = remaining;
         this.resetAt = resetAt;
       }

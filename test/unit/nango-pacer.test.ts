@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseRetryAfterMs, RateLimitPacer } from '../../src/nango/pacer.js';
+import { parseRetryAfterMs, RateLimitPacer, type PacerTicket } from '../../src/nango/pacer.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -10,6 +10,8 @@ function setup(start = T0) {
   const pacer = new RateLimitPacer({
     now: () => clock.now,
     sleep: async (ms) => {
+      // A waiter that never gets admitted would spin on microtasks and starve the test runner.
+      if (sleeps.length > 10_000) throw new Error('pacer never admitted the request');
       sleeps.push(ms);
       clock.now += ms;
     },
@@ -64,6 +66,7 @@ describe('RateLimitPacer', () => {
   it('keeps the lowest remaining of a window when answers arrive out of order', async () => {
     const { pacer, sleeps } = setup();
     const reset = T0 + 20_000;
+    (await pacer.acquire()).settle({ status: 200, headers: headers(100, 90, reset) });
     const a = await pacer.acquire();
     const b = await pacer.acquire();
     b.settle({ status: 200, headers: headers(100, 4, reset) });
@@ -73,12 +76,48 @@ describe('RateLimitPacer', () => {
   });
 
   it('ignores a late answer from a window that has already been replaced', async () => {
-    const { pacer, sleeps } = setup();
+    const { pacer, sleeps, clock } = setup();
+    (await pacer.acquire()).settle({ status: 200, headers: headers(100, 50, T0 + 1_000) });
     const late = await pacer.acquire();
-    (await pacer.acquire()).settle({ status: 200, headers: headers(100, 90, T0 + 60_000) });
+    clock.now += 1_000;
+    (await pacer.acquire()).settle({ status: 200, headers: headers(100, 90, T0 + 61_000) });
     late.settle({ status: 200, headers: headers(100, 1, T0 + 1_000) });
     await pacer.acquire();
     expect(sleeps).toEqual([]);
+  });
+
+  it('sends one request at a time until a first answer tells the budget', async () => {
+    const { pacer, sleeps } = setup();
+    const first = await pacer.acquire();
+    let admitted = false;
+    const second = pacer.acquire().then((ticket) => {
+      admitted = true;
+      return ticket;
+    });
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(admitted).toBe(false);
+    expect(sleeps.length).toBeGreaterThan(0);
+    first.settle({ status: 200, headers: new Headers() });
+    await second;
+    // A server without rate-limit headers is not paced at all after that.
+    await pacer.acquire();
+    await pacer.acquire();
+  });
+
+  it('after a window resets, admits only its budget before answers arrive (no stampede)', async () => {
+    const { pacer, sleeps, clock } = setup();
+    (await pacer.acquire()).settle({ status: 200, headers: headers(6, 0, T0 + 5_000) });
+    const admitted: PacerTicket[] = [];
+    const waiters = Array.from({ length: 6 }, () => pacer.acquire().then((ticket) => void admitted.push(ticket)));
+    for (let i = 0; i < 100; i++) await Promise.resolve();
+    expect(sleeps[0]).toBe(5_000);
+    // 6 - in flight must stay above the reserve of 2: four go, two wait for answers.
+    expect(admitted).toHaveLength(4);
+    // Their answers tell the new window is nearly used up: the last two wait for the next one.
+    admitted.slice().forEach((ticket, i) => ticket.settle({ status: 200, headers: headers(6, 5 - i, T0 + 65_000) }));
+    await Promise.all(waiters);
+    expect(clock.now).toBeGreaterThanOrEqual(T0 + 65_000);
+    expect(admitted).toHaveLength(6);
   });
 
   it('measures the reset against the server Date, not the local clock', async () => {

@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# nango-gitops: build with dev dependencies, run with production dependencies only.
+#   docker build -t nango-gitops .
+#   docker run --rm -e NANGO_SECRET_KEY -v "$PWD/nango:/config:ro" nango-gitops plan -c /config
+# Every step below was reproduced by hand without a Docker engine: see docs/docker.md.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# Dependencies first, so editing sources does not invalidate the npm ci layer.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY scripts ./scripts
+COPY schemas ./schemas
+# The emulator is compiled with the rest (scripts/demo.ts uses it) but is not copied into the runtime image.
+COPY test/emulator ./test/emulator
+# The build writes generated/providers-catalog.json from @nangohq/providers, a dev dependency: the
+# runtime reads only that JSON file.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && chmod 0755 dist/src/cli/main.js
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    # The default (.nango-gitops/state.json under the working directory) is not writable here.
+    NANGO_GITOPS_STATE=/var/lib/nango-gitops/state.json
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/generated ./generated
+COPY --from=build /app/schemas ./schemas
+# Files stay owned by root and read-only for the process; only the state directory is writable.
+RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/nango-gitops \
+ && mkdir -p /var/lib/nango-gitops \
+ && chown 1000:1000 /var/lib/nango-gitops
+# The image's `node` user, given by number so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 8080
+# Slim images have no curl: ask node's fetch. Follows NANGO_GITOPS_LISTEN when the port is changed.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const l=process.env.NANGO_GITOPS_LISTEN||'';const p=l.slice(l.lastIndexOf(':')+1)||'8080';fetch('http://127.0.0.1:'+p+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["nango-gitops"]
+CMD ["daemon"]

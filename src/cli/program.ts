@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { NangoApiError } from '../nango/types.js';
+import { packageVersion } from '../package-root.js';
+import { registerPlan, registerApply } from './commands/plan.js';
+import { registerValidate } from './commands/validate.js';
+import { registerExport } from './commands/export.js';
+import { EXIT, UserError, type ExitCode } from './exit-codes.js';
+import { booleanFlagsFromEnv } from './options.js';
+
+/** Runs a command and turns every failure into one line on stderr and an exit code: no stack traces for users. */
+async function run(action: () => Promise<ExitCode>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+function reportError(err: unknown): ExitCode {
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof NangoApiError) {
+    process.stderr.write(`error: Nango API: ${err.message}\n`);
+    return EXIT.error;
+  }
+  if (err instanceof CommanderError) return EXIT.error;
+  // A bug, not a user error: keep the stack, which holds no config values.
+  process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.error;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('nango-gitops')
+    .description('Keep the integrations of a Nango environment in sync with YAML files in git')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // Help and version are successes; usage errors exit 1 like any bad input.
+      process.exit(err.exitCode === 0 ? 0 : EXIT.error);
+    });
+  program.hook('preAction', (_program, command) => {
+    try {
+      booleanFlagsFromEnv(command.opts());
+    } catch (err) {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(EXIT.error);
+    }
+  });
+  registerValidate(program, run);
+  registerPlan(program, run);
+  registerApply(program, run);
+  registerExport(program, run);
+  return program;
+}
+

@@ -1,0 +1,164 @@
+// Resolved, validated documents → the DesiredState the planner consumes. Runs only when no error
+// was found, so it may trust the schema's shapes.
+import { createHash } from 'node:crypto';
+import { locate, type ResolvedDocument } from './document.js';
+import { stripOneNewline } from './env.js';
+import { childPointer, pointerSegments } from './pointer.js';
+import type { CredentialsType, DesiredCredentials, DesiredIntegration, DesiredState, Settings, SourceLocation } from './types.js';
+import { splitScopes } from './validate.js';
+
+/** Fields never shown, whatever their provenance. */
+const SECRET_FIELDS = ['client_secret', 'private_key', 'webhook_secret'] as const;
+const TOP_FIELDS = ['unique_key', 'provider', 'display_name', 'forward_webhooks', 'renamed_from'] as const;
+const CREDENTIAL_FIELDS = ['type', 'client_id', 'client_secret', 'scopes', 'webhook_secret', 'app_id', 'app_link', 'private_key'] as const;
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Scopes as a sorted set: the API stores a comma string, and order never matters. */
+export function normalizeScopes(value: string | readonly string[]): string[] {
+  return [...new Set(splitScopes(value).scopes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The field path (as in DesiredIntegration.sensitive) that a pointer inside an integration belongs to. */
+function sensitiveField(relative: readonly string[]): string | undefined {
+  const [first, second] = relative;
+  if (first === undefined) return undefined;
+  if ((first === 'credentials' || first === 'integration_config') && second !== undefined) return `${first}.${second}`;
+  return first;
+}
+
+function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<string, unknown>, sensitiveValues: Set<string>): DesiredIntegration {
+  const fieldSources: Record<string, SourceLocation> = {};
+  const sensitive = new Set<string>();
+  const source = (path: string, p: string): void => {
+    fieldSources[path] = locate(doc, p);
+  };
+
+  const integration: Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> = {
+    unique_key: String(v['unique_key']),
+    provider: String(v['provider']),
+  };
+  for (const f of TOP_FIELDS) {
+    if (v[f] === undefined) continue;
+    source(f, childPointer(pointer, f));
+  }
+  if (typeof v['display_name'] === 'string') integration.display_name = v['display_name'];
+  if (typeof v['forward_webhooks'] === 'boolean') integration.forward_webhooks = v['forward_webhooks'];
+  if (typeof v['renamed_from'] === 'string') integration.renamed_from = v['renamed_from'];
+
+  const creds = record(v['credentials']);
+  if (creds) {
+    const credsPointer = childPointer(pointer, 'credentials');
+    source('credentials', credsPointer);
+    const out: DesiredCredentials = { type: creds['type'] as CredentialsType };
+    for (const f of CREDENTIAL_FIELDS) {
+      const value = creds[f];
+      if (value === undefined) continue;
+      source(`credentials.${f}`, childPointer(credsPointer, f));
+      if (f === 'type') continue;
+      if (f === 'scopes') {
+        if (typeof value === 'string' || Array.isArray(value)) out.scopes = normalizeScopes(value as string | string[]);
+      } else if (typeof value === 'string') {
+        out[f] = f === 'private_key' ? stripOneNewline(value) : value;
+      }
+    }
+    for (const f of SECRET_FIELDS) {
+      const value = out[f];
+      if (value === undefined) continue;
+      sensitive.add(`credentials.${f}`);
+      if (value !== '') sensitiveValues.add(value);
+      const raw = creds[f];
+      if (typeof raw === 'string' && raw !== '') sensitiveValues.add(raw);
+    }
+    integration.credentials = out;
+  }
+
+  const config = record(v['integration_config']);
+  if (config) {
+    const configPointer = childPointer(pointer, 'integration_config');
+    source('integration_config', configPointer);
+    const out: Record<string, string> = {};
+    for (const [k, value] of Object.entries(config)) {
+      Object.defineProperty(out, k, { value: String(value), enumerable: true, writable: true, configurable: true });
+      source(`integration_config.${k}`, childPointer(configPointer, k));
+    }
+    integration.integration_config = out;
+  }
+
+  const prefix = pointerSegments(pointer).length;
+  for (const p of doc.sensitive) {
+    if (p !== pointer && !p.startsWith(`${pointer}/`)) continue;
+    const field = sensitiveField(pointerSegments(p).slice(prefix));
+    if (field !== undefined) sensitive.add(field);
+  }
+
+  return { ...integration, sensitive, source: locate(doc, pointer), fieldSources };
+}
+
+function buildSettings(doc: ResolvedDocument, v: Record<string, unknown>): Settings {
+  const settings: Settings = { source: locate(doc, '/settings', 'key') };
+  if (typeof v['prune'] === 'boolean') settings.prune = v['prune'];
+  if (Array.isArray(v['protect'])) settings.protect = v['protect'].map(String);
+  if (typeof v['max_deletes'] === 'number') settings.max_deletes = v['max_deletes'];
+  return settings;
+}
+
+/** JSON with object keys sorted at every level, so equal configs hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** sha256 over the resolved config, secrets included (a rotation must change it), positions excluded. */
+export function digestDesiredState(integrations: readonly DesiredIntegration[], settings: Settings): string {
+  const strip = ({ sensitive: _s, source: _src, fieldSources: _fs, ...rest }: DesiredIntegration): Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> => rest;
+  const { source: _source, ...plainSettings } = settings;
+  const sorted = [...integrations].sort((a, b) => (a.unique_key < b.unique_key ? -1 : a.unique_key > b.unique_key ? 1 : 0)).map(strip);
+  return createHash('sha256').update(canonicalJson({ settings: plainSettings, integrations: sorted })).digest('hex');
+}
+
+export interface StateInputs {
+  files: string[];
+  extraWatchPaths: string[];
+  sensitiveValues: Iterable<string>;
+}
+
+export function buildDesiredState(docs: readonly ResolvedDocument[], inputs: StateInputs): DesiredState {
+  const sensitiveValues = new Set([...inputs.sensitiveValues].filter((s) => s !== ''));
+  const integrations: DesiredIntegration[] = [];
+  let settings: Settings = {};
+  for (const doc of docs) {
+    const root = record(doc.value);
+    if (!root) continue;
+    const s = record(root['settings']);
+    if (s) settings = buildSettings(doc, s);
+    const list = root['integrations'];
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      const v = record(item);
+      if (v) integrations.push(buildIntegration(doc, childPointer('/integrations', i), v, sensitiveValues));
+    });
+  }
+  // Interpolated scalars are already in sensitiveValues; a sensitive scope list is added in the
+  // comma-joined form the API echoes back. Single scopes are not added: scrubbing "read" would over-mask.
+  for (const i of integrations) {
+    const joined = i.credentials?.scopes?.join(',');
+    if (i.sensitive.has('credentials.scopes') && joined) sensitiveValues.add(joined);
+  }
+  return {
+    integrations,
+    settings,
+    files: inputs.files,
+    extraWatchPaths: inputs.extraWatchPaths,
+    digest: digestDesiredState(integrations, settings),
+    sensitiveValues,
+  };
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { error } from './diagnostics.js';
+import { dependsOnMissing, locate, type ResolvedDocument } from './document.js';
+import { closestMatches } from './edit-distance.js';
+import { packageRoot } from './package-root.js';
+import { childPointer, displayPath } from './pointer.js';
+import type { Diagnostic } from './types.js';
+
+export function schemaPath(): string {
+  return join(packageRoot(), 'schemas', 'nango-gitops.schema.json');
+}
+
+let validator: ValidateFunction | undefined;
+
+function compile(): ValidateFunction {
+  if (validator) return validator;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // Editors (VS Code, yaml-language-server) show this instead of a raw regex; ajv only needs to accept it.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Record<string, unknown>;
+  validator = ajv.compile(schema);
+  return validator;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  number: 'a number',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'empty',
+  'string,array': 'a string or a list of strings',
+};
+
+function lastSegment(pointer: string): string {
+  return pointer.slice(pointer.lastIndexOf('/') + 1).replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+function propertyNames(e: ErrorObject): string[] {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props) : [];
+}
+
+interface Mapped {
+  pointer: string;
+  at: 'key' | 'value';
+  message: string;
+}
+
+/** ajv's wording → short messages a config author can act on. Never includes the offending value. */
+function mapError(e: ErrorObject): Mapped | undefined {
+  const p = e.instancePath;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'if':
+      return undefined; // the `then` branch's own errors say what is wrong
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      const close = closestMatches(name, propertyNames(e), 1);
+      const hint = close.length > 0 ? ` (did you mean "${close[0]}"?)` : '';
+      const where = p === '' ? '; a config file holds only "integrations" and "settings"' : '';
+      return { pointer: childPointer(p, name), at: 'key', message: `unknown field "${name}"${hint}${where}` };
+    }
+    case 'required':
+      return { pointer: p, at: 'value', message: `missing required field "${String(params['missingProperty'])}"` };
+    case 'type': {
+      const t = Array.isArray(params['type']) ? params['type'].join(',') : String(params['type']);
+      if (p === '') return { pointer: p, at: 'value', message: 'a config file must be a mapping with "integrations" and/or "settings"' };
+      return { pointer: p, at: 'value', message: `must be ${TYPE_WORDS[t] ?? t}` };
+    }
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]).map(String).join(', ');
+      return { pointer: p, at: 'value', message: `"${lastSegment(p)}" must be one of ${allowed}` };
+    }
+    case 'const':
+      return { pointer: p, at: 'value', message: `"${lastSegment(p)}" must be ${String(params['allowedValue'])}` };
+    case 'minLength':
+      return { pointer: p, at: 'value', message: params['limit'] === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters` };
+    case 'maxLength':
+      return { pointer: p, at: 'value', message: `must be at most ${String(params['limit'])} characters` };
+    case 'minimum':
+      return { pointer: p, at: 'value', message: `must be ${String(params['comparison'])} ${String(params['limit'])}` };
+    case 'pattern': {
+      const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      return { pointer: p, at: 'value', message: custom ?? `must match ${String(params['pattern'])}` };
+    }
+    default:
+      return { pointer: p, at: 'value', message: e.message ?? `fails the "${e.keyword}" rule` };
+  }
+}
+
+/** Validates one resolved document against schemas/nango-gitops.schema.json, reporting every error. */
+export function validateSchema(doc: ResolvedDocument): Diagnostic[] {
+  if (doc.value === null) return [];
+  const validate = compile();
+  if (validate(doc.value)) return [];
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const m = mapError(e);
+    if (!m) continue;
+    // A placeholder for an unset variable (--allow-missing-env) would fail minLength or pattern.
+    if (e.keyword !== 'additionalProperties' && e.keyword !== 'required' && dependsOnMissing(doc, m.pointer)) continue;
+    const path = displayPath(m.pointer);
+    const id = `${m.pointer}\u0000${path ?? ''}\u0000${m.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(error(m.message, { location: locate(doc, m.pointer, m.at), ...(path !== undefined ? { path } : {}) }));
+  }
+  return out;
+}
