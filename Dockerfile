@@ -23,8 +23,8 @@ RUN npm run build \
  && chmod 0755 dist/src/cli/main.js
 
 FROM ${NODE_IMAGE} AS runtime
+# The default state path (.nango-gitops/state.json under the working directory) is not writable here.
 ENV NODE_ENV=production \
-    # The default (.nango-gitops/state.json under the working directory) is not writable here.
     NANGO_GITOPS_STATE=/var/lib/nango-gitops/state.json
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

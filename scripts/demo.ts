@@ -1,5 +1,5 @@
 // `npm run demo`: the whole job against the bundled emulator, no Nango account needed.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,14 +36,19 @@ let failed = false;
 try {
   for (const step of steps) {
     process.stdout.write(`\n\x1b[1m$ nango-gitops ${step.args.join(' ')}\x1b[0m   # ${step.title}\n`);
-    const r = spawnSync(process.execPath, [cli, ...step.args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY },
-      stdio: 'inherit',
+    // Not spawnSync: the emulator answers from this process's event loop.
+    const status = await new Promise<number | null>((done, fail) => {
+      const child = spawn(process.execPath, [cli, ...step.args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY },
+        stdio: 'inherit',
+      });
+      child.on('error', fail);
+      child.on('close', done);
     });
-    process.stdout.write(`(exit ${r.status})\n`);
-    if (!step.expect.includes(r.status ?? -1)) {
-      process.stderr.write(`demo: "${step.title}" exited ${r.status}, expected ${step.expect.join(' or ')}\n`);
+    process.stdout.write(`(exit ${status})\n`);
+    if (!step.expect.includes(status ?? -1)) {
+      process.stderr.write(`demo: "${step.title}" exited ${status}, expected ${step.expect.join(' or ')}\n`);
       failed = true;
       break;
     }

@@ -97,7 +97,7 @@ export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
 export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
   const lineCounter = new LineCounter();
   // prettyErrors would quote the offending source line, and that line may hold a secret.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset: number): Position => {
     const lp = lineCounter.linePos(offset);
     return { line: lp.line, column: lp.col };

@@ -95,7 +95,13 @@ function mapError(e: ErrorObject): Mapped | undefined {
 /** Validates one resolved document against schemas/nango-gitops.schema.json, reporting every error. */
 export function validateSchema(doc: ResolvedDocument): Diagnostic[] {
   if (doc.value === null) return [];
-  const validate = compile();
+  let validate: ValidateFunction;
+  try {
+    validate = compile();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return [error(`cannot load the config schema ${schemaPath()}: ${why}`)];
+  }
   if (validate(doc.value)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();

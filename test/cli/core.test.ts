@@ -99,7 +99,7 @@ describe('plan and apply against the emulator', () => {
     expect(apply.code).toBe(0);
     const patches = emu.writes().filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(1);
-    expect(emu.integration('slack-production')?.credentials).toMatchObject({ client_secret: 'rotated-secret-value', client_id: '123.456', scopes: 'chat:write,channels:read' });
+    expect(emu.integration('slack-production')?.credentials).toMatchObject({ client_secret: 'rotated-secret-value', client_id: '123.456', scopes: 'channels:read,chat:write' });
   });
 
   it('leaves undeclared integrations unmanaged and never deletes without --prune', async () => {

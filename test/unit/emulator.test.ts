@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_SECRET_KEY, startEmulator } from '../emulator/server.js';
+import { MonotonicClock } from '../emulator/state.js';
 import type { Emulator, EmulatorOptions, FaultKind } from '../emulator/server.js';
 
 const PRIVATE_KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
@@ -227,7 +228,7 @@ describe('emulator: integrations API', () => {
 
     it('shows credentials in clear text with include[]=credentials, in either query form', async () => {
       const expected = { type: 'OAUTH2', client_id: 'id-1', client_secret: 'secret-1', scopes: 'chat:write,users:read', webhook_secret: 'wh' };
-      for (const query of ['include[]=credentials', 'include=credentials', 'include=webhook&include=credentials']) {
+      for (const query of ['include[]=credentials', 'include%5B%5D=credentials', 'include=credentials', 'include=webhook&include=credentials']) {
         const got = await call('GET', `/integrations/my%20slack?${query}`);
         expect(got.status, query).toBe(200);
         expect(at(got.json, 'data', 'credentials'), query).toEqual(expected);
@@ -334,6 +335,12 @@ describe('emulator: integrations API', () => {
       // No body at all reads as {} too.
       const empty = await call('PATCH', '/integrations/slack');
       expect(empty.status).toBe(200);
+    });
+
+    it('stamps strictly increasing times even within one millisecond', () => {
+      const clock = new MonotonicClock();
+      const stamps = Array.from({ length: 50 }, () => clock.nowIso());
+      for (let i = 1; i < stamps.length; i++) expect(stamps[i]! > stamps[i - 1]!).toBe(true);
     });
 
     it('renames in place when there are no connections', async () => {
@@ -592,7 +599,9 @@ describe('emulator: faults', () => {
     const first = await run();
     const second = await run();
     expect(first).toEqual(second);
-    expect(new Set(first).size).toBeGreaterThan(1);
+    // rate 0.5: some requests pass, and several kinds show up among the others.
+    expect(first).toContain(200);
+    expect(new Set(first).size).toBeGreaterThan(2);
     await start();
   });
 
