@@ -181,7 +181,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
       requireJson(answer);
       if (ok(answer)) return;
       // 404 on a retry: our earlier attempt deleted it and the answer was lost.
-      
+      if (isNotFound(answer) && answer.attempts > 1) return;
       throw apiError(answer.ctx, answer.status, answer.json);
     },
 
