@@ -84,7 +84,7 @@ async function runStep(step: Step, change: Change, want: DesiredIntegration | un
   }
   const from = step === 'rename' ? (change.from_unique_key ?? change.unique_key) : change.unique_key;
   const body = patchBody(want, change);
-  await ctx.client.updateIntegration(from, body);
+  await ctx.client.updateIntegration(from, body, { provider: change.provider });
   const sent = (path: string): boolean =>
     (path.startsWith('credentials.') && body.credentials !== undefined) ||
     (path.startsWith('integration_config.') && body.integration_config !== undefined);
