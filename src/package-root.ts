@@ -2,14 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The directory holding package.json: `src/` under vitest and `dist/src/` at run time sit at different depths. */
+let cached: string | undefined;
+
+/**
+ * The directory holding package.json. Walking up (rather than a fixed `../..`) works both from
+ * `src/` under vitest and from `dist/src/` after a build; schemas/ and generated/ sit beside it.
+ */
 export function packageRoot(): string {
+  if (cached !== undefined) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('nango-gitops: cannot find its package.json');
-    dir = parent;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find package.json above the nango-gitops sources');
+    dir = up;
   }
+  cached = dir;
   return dir;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closestMatches } from './edit-distance.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../package-root.js';
 import type { CredentialsType } from './types.js';
 
 /** One provider as `scripts/build-catalog.ts` writes it: just what validation and planning need. */

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { error } from './diagnostics.js';
 import { dependsOnMissing, locate, type ResolvedDocument } from './document.js';
 import { closestMatches } from './edit-distance.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../package-root.js';
 import { childPointer, displayPath } from './pointer.js';
 import type { Diagnostic } from './types.js';
 
