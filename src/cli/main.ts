@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { buildProgram } from './program.js';
 
-await buildProgram().parseAsync(process.argv);
+const program = await buildProgram(process.argv[2]);
+await program.parseAsync(process.argv);

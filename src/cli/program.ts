@@ -1,9 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { NangoApiError } from '../nango/types.js';
 import { packageVersion } from '../package-root.js';
-import { registerPlan, registerApply } from './commands/plan.js';
-import { registerValidate } from './commands/validate.js';
-import { registerExport } from './commands/export.js';
 import { EXIT, UserError, type ExitCode } from './exit-codes.js';
 import { booleanFlagsFromEnv } from './options.js';
 
@@ -31,7 +28,23 @@ function reportError(err: unknown): ExitCode {
   return EXIT.error;
 }
 
-export function buildProgram(): Command {
+type Runner = typeof run;
+type Registrar = (program: Command, runner: Runner) => void;
+
+/**
+ * Each command's module is imported only when needed: `validate` must start fast (CI runs it on every
+ * push) and should not load the HTTP client, pino, prom-client or chokidar.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
+  validate: async () => [(await import('./commands/validate.js')).registerValidate],
+  plan: async () => [(await import('./commands/plan.js')).registerPlan],
+  apply: async () => [(await import('./commands/plan.js')).registerApply],
+  export: async () => [(await import('./commands/export.js')).registerExport],
+  daemon: async () => [(await import('./commands/daemon.js')).registerDaemon],
+};
+
+/** `only`: the command about to run (process.argv[2]); anything else (help, typos) registers every command. */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('nango-gitops')
     .description('Keep the integrations of a Nango environment in sync with YAML files in git')
     .version(packageVersion())
@@ -48,10 +61,10 @@ export function buildProgram(): Command {
       process.exit(EXIT.error);
     }
   });
-  registerValidate(program, run);
-  registerPlan(program, run);
-  registerApply(program, run);
-  registerExport(program, run);
+  const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+  for (const name of names) {
+    for (const register of await COMMANDS[name]!()) register(program, run);
+  }
   return program;
 }
 

@@ -48,7 +48,7 @@ export async function loadDesiredState(options: LoadOptions): Promise<LoadResult
     const resolved = interpolateDocument(loaded.parsed, lookup, interpolation);
     diagnostics.push(...resolved.diagnostics);
     sensitiveValues.push(...resolved.sensitiveValues);
-    diagnostics.push(...validateSchema(resolved.document));
+    diagnostics.push(...(await validateSchema(resolved.document)));
     docs.push(resolved.document);
   }
   diagnostics.push(...validateSemantics(docs));

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { error } from './diagnostics.js';
 import { dependsOnMissing, locate, type ResolvedDocument } from './document.js';
 import { closestMatches } from './edit-distance.js';
@@ -12,15 +14,38 @@ export function schemaPath(): string {
   return join(packageRoot(), 'schemas', 'nango-gitops.schema.json');
 }
 
+/** Written by `npm run build` (scripts/build-validator.ts): compiling the schema at every start costs ~100 ms. */
+export function prebuiltValidatorPath(): string {
+  return join(packageRoot(), 'generated', 'config-validator.cjs');
+}
+
 let validator: ValidateFunction | undefined;
 
-function compile(): ValidateFunction {
-  if (validator) return validator;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+/** The one ajv set-up, shared by the build step that pre-compiles the schema and the run-time fallback. */
+export async function createSchemaAjv(options: { source?: boolean } = {}): Promise<Ajv> {
+  const { Ajv } = await import('ajv');
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
   // Editors (VS Code, yaml-language-server) show this instead of a raw regex; ajv only needs to accept it.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Record<string, unknown>;
-  validator = ajv.compile(schema);
+  return ajv;
+}
+
+export function readSchema(): { schema: Record<string, unknown>; sha256: string } {
+  const text = readFileSync(schemaPath(), 'utf8');
+  return { schema: JSON.parse(text) as Record<string, unknown>, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+async function compile(): Promise<ValidateFunction> {
+  if (validator) return validator;
+  const { schema, sha256 } = readSchema();
+  try {
+    const prebuilt = createRequire(import.meta.url)(prebuiltValidatorPath()) as ValidateFunction & { schemaSha256?: string };
+    // A stale pre-compiled validator (schema edited since the build) must not be used.
+    if (prebuilt.schemaSha256 === sha256) validator = prebuilt;
+  } catch {
+    // Not built yet (e.g. tests straight from src/): compile below.
+  }
+  validator ??= (await createSchemaAjv()).compile(schema);
   return validator;
 }
 
@@ -93,11 +118,11 @@ function mapError(e: ErrorObject): Mapped | undefined {
 }
 
 /** Validates one resolved document against schemas/nango-gitops.schema.json, reporting every error. */
-export function validateSchema(doc: ResolvedDocument): Diagnostic[] {
+export async function validateSchema(doc: ResolvedDocument): Promise<Diagnostic[]> {
   if (doc.value === null) return [];
   let validate: ValidateFunction;
   try {
-    validate = compile();
+    validate = await compile();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return [error(`cannot load the config schema ${schemaPath()}: ${why}`)];

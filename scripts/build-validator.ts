@@ -1,0 +1,18 @@
+// Build step: pre-compile the config schema with ajv's standalone code generation, so commands do not
+// pay for compiling it at every start (see src/config/schema.ts for the run-time side and its fallback).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { createSchemaAjv, prebuiltValidatorPath, readSchema } from '../src/config/schema.js';
+
+const { schema, sha256 } = readSchema();
+const ajv = await createSchemaAjv({ source: true });
+const validate = ajv.compile(schema);
+// CommonJS on purpose: ajv's generated code requires its small runtime helpers.
+const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(sha256)};\n`;
+const path = prebuiltValidatorPath();
+mkdirSync(dirname(path), { recursive: true });
+const tmp = `${path}.${process.pid}.tmp`;
+writeFileSync(tmp, code);
+renameSync(tmp, path);
+process.stdout.write(`wrote the pre-compiled config validator to ${path}\n`);
