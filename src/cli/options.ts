@@ -95,6 +95,11 @@ export function policyFlags(opts: RemoteOptions): PolicyFlags {
 
 const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan'] as const;
 
+const booleanEnvName = (name: string): string => env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+
+/** The variables read by booleanFlagsFromEnv (commander does not know them). */
+export const BOOLEAN_FLAG_ENV_VARS: readonly string[] = BOOLEAN_FLAGS.map(booleanEnvName);
+
 /**
  * Commander treats any value of a boolean flag's env var as "on", so NANGO_GITOPS_PRUNE=false would prune.
  * Read them strictly here instead; a flag given on the command line wins.
@@ -102,7 +107,7 @@ const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allow
 export function booleanFlagsFromEnv(opts: Record<string, unknown>, environment: Readonly<Record<string, string | undefined>> = process.env): void {
   for (const name of BOOLEAN_FLAGS) {
     if (opts[name] !== undefined) continue;
-    const variable = env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    const variable = booleanEnvName(name);
     const raw = environment[variable];
     if (raw === undefined || raw === '') continue;
     const value = raw.trim().toLowerCase();

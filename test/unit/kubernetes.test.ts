@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { booleanFlagsFromEnv } from '../../src/cli/options.js';
+import { BOOLEAN_FLAG_ENV_VARS, booleanFlagsFromEnv } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { DEFAULT_LISTEN, parseListen } from '../../src/daemon/listen.js';
@@ -106,7 +106,7 @@ function configPath(c: Container): string {
 
 /** Every NANGO_GITOPS_* variable some command of the CLI reads. */
 async function cliEnvNames(): Promise<Set<string>> {
-  const names = new Set<string>();
+  const names = new Set<string>(BOOLEAN_FLAG_ENV_VARS);
   for (const command of (await buildProgram()).commands) {
     for (const option of command.options) if (option.envVar) names.add(option.envVar);
   }
