@@ -39,7 +39,12 @@ const SEED: SeedIntegration[] = [
   { unique_key: 'posthog', provider: 'posthog', display_name: 'PostHog', credentials: null },
 ];
 
-const apiEnv = (): Record<string, string> => ({ NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: emu.url });
+// A state file of its own: fingerprints recorded by other tests' applies must not count here.
+const apiEnv = (host = emu.url): Record<string, string> => ({
+  NANGO_SECRET_KEY: DEFAULT_SECRET_KEY,
+  NANGO_HOST: host,
+  NANGO_GITOPS_STATE: join(tempConfig({}), 'state.json'),
+});
 
 function expectNoSecret(...texts: string[]): void {
   for (const text of texts) {
@@ -158,7 +163,7 @@ describe('export', () => {
     try {
       restricted.seed(SEED);
       const dir = tempConfig({});
-      const out = await runCli(['export', '-o', dir], { env: { NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: restricted.url } });
+      const out = await runCli(['export', '-o', dir], { env: apiEnv(restricted.url) });
       expect(out.code).toBe(0);
       expect(out.stderr).toMatch(/note: slack-production: credentials could not be read/);
       expectNoSecret(out.stdout, out.stderr);
@@ -172,7 +177,7 @@ describe('export', () => {
 
       const env = liveValues(envExample, restricted);
       expect(Object.keys(env)).toContain('SLACK_PRODUCTION_CLIENT_ID');
-      const plan = await runCli(['plan', '-c', dir, '--detailed-exitcode'], { env: { NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: restricted.url, ...env } });
+      const plan = await runCli(['plan', '-c', dir, '--detailed-exitcode'], { env: { ...apiEnv(restricted.url), ...env } });
       expect(plan.stdout).toContain('credentials cannot be read');
       expect(plan.code).toBe(0);
     } finally {

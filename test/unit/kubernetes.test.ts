@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { BOOLEAN_FLAG_ENV_VARS, booleanFlagsFromEnv } from '../../src/cli/options.js';
+import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { DEFAULT_LISTEN, parseListen } from '../../src/daemon/listen.js';

@@ -1,0 +1,97 @@
+// The daemon as a process: requests of a steady-state reconcile (SIGHUP on a converged environment, lower
+// bound 1: the list, every detail served from the cache keyed by updated_at), and its memory.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { startEmulator, type Emulator } from '../test/emulator/server.js';
+import type { Reporter } from './figures.js';
+import { startDaemonProcess, readMemory, type DaemonProcess, type LogLine } from './daemon-process.js';
+import { remoteEnv } from './process.js';
+import { SIZES } from './requests.js';
+import { seedEmulator, writeWorkload, type Workload } from './workload.js';
+
+const IDLE_SETTLE_MS = 2_000;
+const IDLE_BOUND_MB = 80;
+const SAMPLE_EVERY_MS = 10;
+
+function daemonArgs(w: Workload): string[] {
+  // The hourly full refresh must not fall into the run; the schedule is left at its default.
+  return ['-c', w.configDir, '--env-file', w.envFile, '--state', w.stateFile, '--log-level', 'info'];
+}
+
+function expectResult(line: LogLine, what: string, summary?: (s: Record<string, number>) => boolean): void {
+  const s = line['summary'] as Record<string, number> | undefined;
+  if (line['result'] !== 'success' || (summary && (!s || !summary(s)))) {
+    throw new Error(`daemon ${what}: unexpected reconcile ${JSON.stringify(line).slice(0, 1000)}`);
+  }
+}
+
+async function withDaemon<T>(emu: Emulator, w: Workload, body: (d: DaemonProcess) => Promise<T>): Promise<T> {
+  const daemon = await startDaemonProcess(daemonArgs(w), remoteEnv(emu.url));
+  try {
+    return await body(daemon);
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** One reconcile on demand; returns the emulator's count of requests it made and its log line. */
+async function reconcileOnce(emu: Emulator, daemon: DaemonProcess): Promise<{ requests: number; line: LogLine }> {
+  const count = daemon.reconciles().length;
+  emu.clearRequests();
+  daemon.signal('SIGHUP');
+  const line = await daemon.waitForReconciles(count + 1);
+  return { requests: emu.requests.length, line };
+}
+
+export async function benchDaemon(report: Reporter): Promise<void> {
+  const emu = await startEmulator({ rateLimitPerMinute: 1_000_000 });
+  try {
+    for (const n of SIZES) {
+      const w = writeWorkload(n);
+      try {
+        emu.reset();
+        seedEmulator(emu, n, true);
+        await withDaemon(emu, w, async (daemon) => {
+          const start = await daemon.waitForReconciles(1);
+          expectResult(start, `start N=${n}`, (s) => s['unchanged'] === n);
+          const steady = await reconcileOnce(emu, daemon);
+          expectResult(steady.line, `steady state N=${n}`, (s) => s['unchanged'] === n);
+          report.record({ benchmark: 'requests', name: `requests: daemon steady-state reconcile (SIGHUP, converged), N=${n}`, value: steady.requests, unit: 'req', bound: 1, maxRatio: 1 });
+
+          if (n !== 1000) return;
+          await sleep(IDLE_SETTLE_MS);
+          const idle = readMemory(daemon.pid);
+          report.record({ benchmark: 'memory', name: `memory: daemon RSS idle (after start-up reconcile of N=${n}, converged)`, value: idle.rssMb, unit: 'MB', bound: IDLE_BOUND_MB, maxRatio: 1 });
+
+          // Every integration drifts (display name back to the provider's): the next reconcile reads all
+          // details again and PATCHes all of them.
+          seedEmulator(emu, n, false);
+          const count = daemon.reconciles().length;
+          emu.clearRequests();
+          let peak = idle.rssMb;
+          daemon.signal('SIGHUP');
+          const done = daemon.waitForReconciles(count + 1);
+          let finished = false;
+          done.then(
+            () => (finished = true),
+            () => (finished = true),
+          );
+          while (!finished) {
+            peak = Math.max(peak, readMemory(daemon.pid).rssMb);
+            await sleep(SAMPLE_EVERY_MS);
+          }
+          const line = await done;
+          expectResult(line, `apply N=${n}`, (s) => s['update'] === n);
+          const after = readMemory(daemon.pid);
+          report.note(`reconcile of ${n} drifted integrations: ${emu.requests.length} requests, ${String(line['duration_ms'])} ms`);
+          report.record({ benchmark: 'memory', name: `memory: daemon RSS during a reconcile applying ${n} updates (max of samples every ${SAMPLE_EVERY_MS} ms)`, value: peak, unit: 'MB' });
+          report.record({ benchmark: 'memory', name: `memory: daemon peak RSS since start (VmHWM) after it`, value: after.hwmMb, unit: 'MB' });
+        });
+      } finally {
+        w.remove();
+      }
+    }
+  } finally {
+    await emu.close();
+  }
+}

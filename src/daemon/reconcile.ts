@@ -1,0 +1,265 @@
+// One reconcile of the daemon: the same pipeline as `apply` (planRun → applyPlan), with its outcome
+// turned into a log line, metrics and readiness. The detail cache lives here for the daemon's whole life.
+import { applyPlan } from '../apply/apply.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import { loadDesiredState } from '../config/index.js';
+import type { Diagnostic, DesiredState, LoadOptions } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { createDetailCache, type DetailCache } from '../nango/live.js';
+import { NangoApiError, type NangoClient } from '../nango/types.js';
+import type { Fingerprinter } from '../plan/fingerprint.js';
+import { isBlocked } from '../plan/plan.js';
+import { ACTIONS, type Action, type Change, type Plan } from '../plan/types.js';
+import { planRun } from '../reconcile/plan-run.js';
+import type { PolicyFlags } from '../reconcile/policy.js';
+import type { Redactor } from '../redact.js';
+import type { FingerprintStore } from '../state/fingerprints.js';
+import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
+import type { RunOutcome, Trigger } from './loop.js';
+import type { DaemonMetrics, ReconcileResult } from './metrics.js';
+import type { DaemonStatus, ReconcileReport, Stage } from './status.js';
+
+export type Mode = 'apply' | 'plan';
+
+export interface ReconcilerOptions {
+  load: LoadOptions;
+  flags: PolicyFlags;
+  concurrency: number;
+  mode: Mode;
+  /** Detail reads are re-done at least this often, whatever the cache says (0: every run). */
+  fullRefreshIntervalMs: number;
+  /** The one client of the daemon's life (one rate-limit pacer). */
+  client: NangoClient;
+  fingerprint: Fingerprinter;
+  fingerprints: FingerprintStore;
+  redactor: Redactor;
+  log: Logger;
+  metrics: DaemonMetrics;
+  status: DaemonStatus;
+  /** Total API attempts so far, to log how many one reconcile cost. */
+  requestCount: () => number;
+  /** Every config that loads, so the watcher can follow new env files and `*_FILE` secrets. */
+  onLoaded?: (state: DesiredState) => void;
+  now?: () => number;
+}
+
+export interface Reconciler {
+  reconcile(trigger: Trigger): Promise<RunOutcome>;
+  /** Re-reads the config; true when it differs from the last version seen (a reconcile is due). */
+  configChanged(): Promise<boolean>;
+}
+
+/** Diagnostics in readiness bodies are capped: a thousand broken files must not make a megabyte probe answer. */
+const MAX_REPORTED_DIAGNOSTICS = 20;
+
+function emptyCounts(): Record<Action, number> {
+  return Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+}
+
+function countByAction(changes: readonly Change[]): Record<Action, number> {
+  const counts = emptyCounts();
+  for (const c of changes) counts[c.action]++;
+  return counts;
+}
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const now = options.now ?? Date.now;
+  const { log, metrics, status, redactor } = options;
+  const cache: DetailCache = createDetailCache();
+  let lastSeen: string | undefined;
+  let declared: Map<string, string> | undefined;
+  let lastFullRefresh = Number.NEGATIVE_INFINITY;
+  let warnedFor: string | undefined;
+
+  const message = (error: unknown): string => redactor.scrub(error instanceof Error ? error.message : String(error));
+
+  const loadConfig = async () => {
+    const loaded = await loadDesiredState(options.load);
+    if (loaded.state) {
+      redactor.add(loaded.state.sensitiveValues);
+      options.onLoaded?.(loaded.state);
+    }
+    return loaded;
+  };
+
+  const reportWarnings = (fingerprint: string, diagnostics: readonly Diagnostic[]): void => {
+    if (warnedFor === fingerprint) return;
+    warnedFor = fingerprint;
+    for (const d of diagnostics) if (d.severity === 'warning') log.warn({ diagnostic: redactor.scrub(formatDiagnostic(d)) }, 'config warning');
+  };
+
+  async function reconcile(trigger: Trigger): Promise<RunOutcome> {
+    const started = now();
+    const requestsBefore = options.requestCount();
+    const report: Omit<ReconcileReport, 'finished_at' | 'duration_ms' | 'result'> = {
+      trigger,
+      mode: options.mode,
+      started_at: new Date(started).toISOString(),
+    };
+
+    const finish = (result: ReconcileResult, extra: Partial<ReconcileReport> = {}): void => {
+      const finished = now();
+      const full: ReconcileReport = {
+        ...report,
+        ...extra,
+        finished_at: new Date(finished).toISOString(),
+        duration_ms: finished - started,
+        result,
+      };
+      status.record(full);
+      metrics.reconcile(trigger, result, (finished - started) / 1000, finished);
+      const line = {
+        trigger,
+        mode: options.mode,
+        digest: full.digest,
+        duration_ms: full.duration_ms,
+        result,
+        requests: options.requestCount() - requestsBefore,
+        summary: full.summary,
+        stage: full.stage,
+        error: full.error,
+        diagnostics: full.diagnostics,
+      };
+      if (result === 'success') log.info(line, 'reconcile');
+      else if (result === 'blocked') log.warn(line, 'reconcile');
+      else log.error(line, 'reconcile');
+    };
+
+    const configInvalid = (diagnostics: readonly Diagnostic[], stage: Stage): RunOutcome => {
+      if (stage === 'config') metrics.configValid(false);
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      const formatted = errors.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => redactor.scrub(formatDiagnostic(d)));
+      const what = stage === 'config' ? 'config invalid' : 'config cannot be planned against the live state';
+      finish('error', {
+        stage,
+        error: `${what}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing applied`,
+        diagnostics: formatted,
+      });
+      // Retrying cannot fix a config: the next version (watch) or tick (schedule) will.
+      return { retry: false };
+    };
+
+    let stage: Stage = 'config';
+    try {
+      const loaded = await loadConfig();
+      lastSeen = configFingerprint(loaded);
+      if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
+      const desired = loaded.state;
+      report.digest = desired.digest.slice(0, 12);
+      metrics.configValid(true);
+      reportWarnings(lastSeen, loaded.diagnostics);
+
+      const hashes = integrationHashes(desired);
+      for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
+      const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
+
+      stage = 'api';
+      const outcome = await planRun(options.load, options.flags, options.concurrency, {
+        client: options.client,
+        fingerprints: options.fingerprints,
+        fingerprint: options.fingerprint,
+        redactor,
+        cache,
+        fullRefresh,
+      });
+      if (outcome.status === 'invalid') return configInvalid(outcome.diagnostics, outcome.stage);
+      declared = hashes;
+      if (fullRefresh) lastFullRefresh = started;
+      report.digest = outcome.desired.digest.slice(0, 12);
+      const { plan } = outcome;
+      report.summary = plan.summary;
+
+      if (options.mode === 'plan') return finishPlanOnly(plan, finish);
+      if (isBlocked(plan)) return finishBlocked(plan, finish);
+      if (plan.changes.length === 0) {
+        metrics.plannedChanges(emptyCounts());
+        finish('success');
+        return { retry: false };
+      }
+
+      stage = 'apply';
+      const applied = await applyPlan(plan, {
+        client: options.client,
+        desired: outcome.desired,
+        concurrency: options.concurrency,
+        fingerprints: options.fingerprints,
+        fingerprint: options.fingerprint,
+        onResult: (change) => logChange(change),
+      });
+      // Changes that never settled (skipped) get no onResult call; log them too.
+      for (const change of applied.changes) if (change.result === 'skipped') logChange(change);
+      const pending = applied.changes.filter((c) => c.result !== 'applied');
+      metrics.plannedChanges(countByAction(pending));
+      const failed = pending.length;
+      if (failed === 0) {
+        finish('success', { applied: applied.changes.length, failed: 0 });
+        return { retry: false };
+      }
+      finish('error', {
+        stage: 'apply',
+        applied: applied.changes.length - failed,
+        failed,
+        error: `${failed} of ${applied.changes.length} change${applied.changes.length === 1 ? '' : 's'} not applied (see the change log lines)`,
+      });
+      return { retry: true };
+    } catch (error) {
+      const where: Stage = stage === 'config' ? 'config' : error instanceof NangoApiError || stage === 'api' ? 'api' : stage;
+      if (where === 'config') metrics.configValid(false);
+      finish('error', { stage: where, error: message(error) });
+      // A config that cannot even be read (I/O) is retried too: it is not known to be wrong.
+      return { retry: true };
+    }
+  }
+
+  function logChange(change: Change): void {
+    const result = change.result ?? 'skipped';
+    metrics.appliedChange(change.action, result);
+    const line: Record<string, unknown> = { unique_key: change.unique_key, action: change.action, result };
+    if (change.from_unique_key !== undefined) line.from_unique_key = change.from_unique_key;
+    if (change.error !== undefined) line.error = redactor.scrub(change.error);
+    if (result === 'applied') log.info(line, 'change');
+    else log.error(line, 'change');
+  }
+
+  function finishPlanOnly(plan: Plan, finish: (result: ReconcileResult, extra?: Partial<ReconcileReport>) => void): RunOutcome {
+    metrics.plannedChanges(countByAction(plan.changes));
+    for (const change of plan.changes) {
+      const line: Record<string, unknown> = { unique_key: change.unique_key, action: change.action, fields: change.fields.map((f) => f.path) };
+      if (change.from_unique_key !== undefined) line.from_unique_key = change.from_unique_key;
+      if (change.blocked !== undefined) line.blocked = change.blocked;
+      log.info(line, 'pending change');
+    }
+    const blocked = blockedChanges(plan);
+    finish('success', blocked.length > 0 ? { blocked } : {});
+    return { retry: false };
+  }
+
+  function finishBlocked(plan: Plan, finish: (result: ReconcileResult, extra?: Partial<ReconcileReport>) => void): RunOutcome {
+    metrics.plannedChanges(countByAction(plan.changes));
+    const blocked = blockedChanges(plan);
+    for (const b of blocked) log.warn(b, 'blocked change');
+    finish('blocked', {
+      stage: 'safety',
+      blocked,
+      error: `a safety rule refused the plan (${blocked.length} change${blocked.length === 1 ? '' : 's'} blocked); nothing applied`,
+    });
+    // The operator must act (config or flags); repeating the same plan changes nothing.
+    return { retry: false };
+  }
+
+  return {
+    reconcile,
+    async configChanged() {
+      const fingerprint = configFingerprint(await loadConfig());
+      if (fingerprint === lastSeen) return false;
+      lastSeen = fingerprint;
+      return true;
+    },
+  };
+}
+
+function blockedChanges(plan: Plan): { unique_key: string; action: Action; reason: string }[] {
+  return plan.changes
+    .filter((c): c is Change & { blocked: string } => c.blocked !== undefined)
+    .map((c) => ({ unique_key: c.unique_key, action: c.action, reason: c.blocked }));
+}

@@ -1,0 +1,102 @@
+// Issue 6: under 30% injected faults of every kind, repeated `apply` runs converge to exactly the desired
+// state within 5 runs, and no run ever does something its plan did not announce.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_SECRET_KEY, startEmulator, type Emulator, type FaultConfig } from '../emulator/server.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { buildScenario, deletedKeys, differences, FULL, safetyViolations, seedScenario, type Scenario } from './scenario.js';
+
+export const ALL_FAULTS: FaultConfig = {
+  rate: Number(process.env.FAULTS_RATE ?? 0.3),
+  kinds: ['500', '503-html', '429-retry-0', '429-retry-1', 'reset', 'hang', 'lost-answer'],
+};
+/** Per-request client timeout; hangs are held a bit longer, so each one costs the client one timeout. */
+const TIMEOUT_MS = 300;
+const MAX_RUNS = 5;
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator({ randomSeed: Number(process.env.FAULTS_SEED ?? 6_2024), hangMs: TIMEOUT_MS + 200, rateLimitPerMinute: 100_000 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+interface PlanJson {
+  changes: Array<{ action: string; unique_key: string; result?: string }>;
+  summary: Record<string, number>;
+}
+
+function cli(scenario: Scenario, args: string[]): Promise<CliResult> {
+  return runCli([...args, ...scenario.flags, '--state', scenario.statePath, '--timeout', String(TIMEOUT_MS)], {
+    env: { NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: emu.url, ...scenario.secrets },
+    timeoutMs: 60_000,
+  });
+}
+
+function parsePlan(stdout: string): PlanJson | undefined {
+  try {
+    return JSON.parse(stdout) as PlanJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function tally(labels: string[]): string {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, n]) => `${label}=${n}`).join(' ');
+}
+
+const deletesOf = (plan: PlanJson | undefined): Set<string> =>
+  new Set((plan?.changes ?? []).filter((c) => c.action === 'delete' || c.action === 'replace').map((c) => c.unique_key));
+
+it('50+ integrations to create, update, rename and prune converge within 5 applies under 30% faults', { timeout: 90_000 }, async () => {
+  const scenario = buildScenario(FULL);
+  const seededIds = seedScenario(emu, scenario);
+
+  const announced = await cli(scenario, ['plan', '--format', 'json']);
+  expect(announced.code, announced.stderr).toBe(0);
+  const plan = parsePlan(announced.stdout);
+  expect(plan?.summary).toMatchObject({ create: 20, update: 20, rename: 10, delete: 10, replace: 0, unchanged: 5, unmanaged: 1 });
+  expect(deletesOf(plan)).toEqual(scenario.deletable);
+  emu.clearRequests();
+
+  const started = Date.now();
+  const runs: Array<{ code: number | null; requests: number; faulted: number; failed: number; kinds: string }> = [];
+  let converged = false;
+  while (runs.length < MAX_RUNS && !converged) {
+    const from = emu.requests.length;
+    emu.setFaults(ALL_FAULTS);
+    const r = await cli(scenario, ['apply', '--format', 'json']);
+    emu.setFaults(undefined);
+    const during = emu.requests.slice(from);
+    const result = parsePlan(r.stdout);
+    // Under faults a run may fail (1), or be refused (3) when a connection count could not be read; never crash.
+    expect([0, 1, 3], r.stderr).toContain(r.code);
+    expect(r.stderr).not.toContain('internal error');
+    // A run deletes only what its own plan announced (nothing at all when it printed no plan).
+    for (const key of deletedKeys(during)) expect(deletesOf(result), `run ${runs.length + 1} deleted ${key}`).toContain(key);
+    expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+    runs.push({
+      code: r.code,
+      requests: during.length,
+      faulted: during.filter((q) => typeof q.status !== 'number' || q.status === 429 || q.status >= 500).length,
+      kinds: tally(during.map((q) => `${q.method}:${q.status}`)),
+      failed: (result?.changes ?? []).filter((c) => c.result === 'failed').length,
+    });
+
+    const check = await cli(scenario, ['plan', '--detailed-exitcode']);
+    expect([0, 2], check.stderr).toContain(check.code);
+    converged = check.code === 0;
+  }
+
+  const totalRequests = runs.reduce((n, r) => n + r.requests, 0);
+  console.log(
+    `faults: apply converged=${converged} after ${runs.length} run(s), ${totalRequests} API requests ` +
+      `(${runs.map((r) => `exit ${r.code}: ${r.requests} requests, ${r.faulted} faulted, ${r.failed} changes failed [${r.kinds}]`).join('; ')}), ` +
+      `${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  expect(converged).toBe(true);
+  expect(differences(emu, scenario, seededIds)).toEqual([]);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+});
