@@ -60,6 +60,14 @@ export function formatTable(rows: Row[], header = true): string {
     .join('\n');
 }
 
+/** The same rows as a Markdown table, for docs/benchmarks.md. */
+export function formatMarkdown(rows: Row[]): string {
+  const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
+  const lines = ['| figure | value | bound | ratio | verdict |', '|---|---:|---:|---:|---|'];
+  for (const r of rows) lines.push(`| ${[r.name, r.value, r.bound, r.ratio, r.verdict].map(escape).join(' | ')} |`);
+  return lines.join('\n');
+}
+
 /** Collects figures and prints each one as it is measured. */
 export class Reporter {
   readonly figures: Figure[] = [];

@@ -117,6 +117,10 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string)
       } else if (info.isFile() && YAML_NAME.test(name)) {
         await addFile(abs, real);
         count++;
+      } else if (!info.isFile() && YAML_NAME.test(name)) {
+        // A FIFO or socket where a config file should be (a broken secret mount): skipping it would
+        // make its integrations look deleted, so fail closed as for a broken symlink.
+        diagnostics.push(error(`cannot read config file ${displayName(abs, cwd)}: not a regular file`));
       }
     }
     return count;

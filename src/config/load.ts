@@ -7,8 +7,18 @@ import type { Diagnostic, SourceLocation } from './types.js';
 
 /** Bigger than any sane integrations file, small enough that a wrong `-c` cannot exhaust memory. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
-/** Passed to yaml's own expansion guard: a billion-laughs document fails fast instead of hanging. */
-const MAX_ALIAS_COUNT = 100;
+/**
+ * Values an alias may produce, summed over the document. yaml's own guard (toJS maxAliasCount) lets
+ * 99 aliases of one 200,000-item list through: a 400 KB file then expands to 20 M values and exhausts
+ * memory. Counting what expansion produces bounds it whatever the shape; real configs alias a few
+ * credential blocks, far below this.
+ */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+const ALIAS_BOMB = 'too many alias expansions (possible "billion laughs" document); refusing it';
+
+/** Thrown inside the converter to abandon a document that expands too much. */
+class ExpansionLimit extends Error {}
 
 export interface Position {
   line: number;
@@ -112,16 +122,15 @@ export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
   }
   if (doc.errors.length > 0) return { diagnostics };
 
-  try {
-    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
-    diagnostics.push(error('too many alias expansions (possible "billion laughs" document); refusing it', { location: top(file) }));
-    return { diagnostics };
-  }
-
   const positions = new Map<string, NodePositions>();
   const converter = new Converter(doc, file, positions, pos, diagnostics);
-  const value = converter.convert(doc.contents, '', undefined);
+  let value: unknown;
+  try {
+    value = converter.convert(doc.contents, '', undefined);
+  } catch (err) {
+    if (!(err instanceof ExpansionLimit)) throw err;
+    return { diagnostics: [...diagnostics, error(ALIAS_BOMB, { location: top(file) })] };
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { parsed: { file, value, positions }, diagnostics };
 }
@@ -134,6 +143,9 @@ function firstLine(message: string): string {
 /** Turns yaml nodes into plain values while recording where each one sits. */
 class Converter {
   private readonly expanding = new Set<Node>();
+  /** Aliases being expanded right now, and the values they produced so far. */
+  private aliasDepth = 0;
+  private expanded = 0;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -149,6 +161,7 @@ class Converter {
   }
 
   convert(node: unknown, pointer: string, keyPos: Position | undefined): unknown {
+    if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) throw new ExpansionLimit();
     if (node === null || node === undefined) {
       this.positions.set(pointer, { value: keyPos ?? { line: 1, column: 1 }, ...(keyPos ? { key: keyPos } : {}) });
       return null;
@@ -165,8 +178,14 @@ class Converter {
         return null;
       }
       this.expanding.add(target);
-      const value = this.convert(target, pointer, keyPos);
-      this.expanding.delete(target);
+      this.aliasDepth++;
+      let value: unknown;
+      try {
+        value = this.convert(target, pointer, keyPos);
+      } finally {
+        this.aliasDepth--;
+        this.expanding.delete(target);
+      }
       // Point at the alias, not the anchor: that is where this value is used.
       this.positions.set(pointer, { value: here, ...(keyPos ? { key: keyPos } : {}) });
       return value;

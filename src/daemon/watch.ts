@@ -2,7 +2,7 @@
 // Secret volumes publish a new version by atomically swapping a symlink (`current`, `..data`), which a
 // watch on the old file never sees. Every event only asks for a re-read; the caller compares digests,
 // so a spurious event costs a file read, never a reconcile.
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
@@ -24,6 +24,22 @@ export function watchTargets(paths: readonly string[], extraPaths: readonly stri
 
 function unique(items: string[]): string[] {
   return [...new Set(items)].sort();
+}
+
+/**
+ * Directories holding a symlink on the way to `path` (`/git` for `/git/current/nango` when `current` is a
+ * link): a swap there changes what the path means, yet happens outside every directory below it.
+ */
+export async function symlinkParents(path: string): Promise<string[]> {
+  const parents: string[] = [];
+  for (let p = path; dirname(p) !== p; p = dirname(p)) {
+    const link = await lstat(p).then(
+      (info) => info.isSymbolicLink(),
+      () => false,
+    );
+    if (link) parents.push(dirname(p));
+  }
+  return parents;
 }
 
 export interface WatchOptions {
@@ -48,16 +64,29 @@ export interface ConfigWatcher {
   close(): Promise<void>;
 }
 
-async function realTargets(paths: readonly string[]): Promise<string> {
-  const reals = await Promise.all(paths.map((p) => realpath(p).catch(() => '')));
-  return reals.join('\0');
+/**
+ * Watches are opened on real paths. Chokidar shares one fs.watch per path string across watchers, so a
+ * watch re-opened on the same symlinked name would reuse the handle on the old target.
+ */
+async function realPaths(paths: readonly string[]): Promise<string[]> {
+  return unique(await Promise.all(paths.map((p) => realpath(p).catch(() => p))));
+}
+
+async function symlinkParentsOf(paths: readonly string[]): Promise<string[]> {
+  return (await Promise.all(paths.map(symlinkParents))).flat();
 }
 
 export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher> {
-  const targets = watchTargets(options.paths, [], options.cwd);
+  const configPaths = watchTargets(options.paths, [], options.cwd).deep;
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-  const shallowDirs = new Set(targets.shallow);
+  let extraPaths: string[] = [];
   let closed = false;
+
+  /** The shallow directories for the config paths and the extra files, as they resolve now. */
+  const shallowTargets = async (): Promise<string[]> => {
+    const named = watchTargets(configPaths, extraPaths, options.cwd).shallow;
+    return realPaths([...named, ...(await symlinkParentsOf([...configPaths, ...extraPaths]))]);
+  };
 
   const open = async (paths: string[], depth: number | undefined): Promise<FSWatcher> => {
     const watcher = watch(paths, {
@@ -79,32 +108,44 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
     return watcher;
   };
 
-  let deep = await open(targets.deep, undefined);
-  const shallow = await open(targets.shallow, 0);
-  let deepTargets = await realTargets(targets.deep);
+  let deepTargets = await realPaths(configPaths);
+  let deep = await open(deepTargets, undefined);
+  const shallowDirs = new Set(await shallowTargets());
+  const shallow = await open([...shallowDirs], 0);
   let refreshing: Promise<void> | undefined;
 
-  const refreshDeep = async (): Promise<void> => {
-    const now = await realTargets(targets.deep);
-    if (now === deepTargets || closed) return;
+  // Directories are only ever added: one that no longer matters costs a watch handle until it is deleted.
+  const updateShallow = async (): Promise<void> => {
+    const added = (await shallowTargets()).filter((dir) => !shallowDirs.has(dir));
+    if (added.length === 0 || closed) return;
+    for (const dir of added) shallowDirs.add(dir);
+    shallow.add(added);
+  };
+
+  const refreshAll = async (): Promise<void> => {
+    await updateShallow();
+    const now = await realPaths(configPaths);
+    if (now.join('\0') === deepTargets.join('\0') || closed) return;
     deepTargets = now;
     const old = deep;
-    deep = await open(targets.deep, undefined);
+    deep = await open(now, undefined);
     await old.close();
   };
 
+  const serialised = (): Promise<void> => {
+    // Two overlapping refreshes would open two deep watchers.
+    refreshing = (refreshing ?? Promise.resolve()).then(refreshAll, refreshAll);
+    return refreshing;
+  };
+
   return {
-    async addExtraPaths(paths) {
-      const added = watchTargets([], paths, options.cwd).shallow.filter((dir) => !shallowDirs.has(dir));
-      if (added.length === 0 || closed) return;
-      for (const dir of added) shallowDirs.add(dir);
-      shallow.add(added);
+    addExtraPaths(paths) {
+      const absolute = paths.map((p) => resolve(options.cwd, p)).filter((p) => !extraPaths.includes(p));
+      if (absolute.length === 0) return Promise.resolve();
+      extraPaths = unique([...extraPaths, ...absolute]);
+      return serialised();
     },
-    refresh() {
-      // Serialised: two overlapping refreshes would open two deep watchers.
-      refreshing = (refreshing ?? Promise.resolve()).then(refreshDeep, refreshDeep);
-      return refreshing;
-    },
+    refresh: serialised,
     async close() {
       closed = true;
       await refreshing?.catch(() => undefined);

@@ -1,4 +1,4 @@
-// NangoClient over Node's fetch. Writes are made safe to retry: when an answer was lost and the server had
+// NangoClient over node:http(s). Writes are made safe to retry: when an answer was lost and the server had
 // already applied the write, the retry's "already exists" / "not found" is recognised as success.
 import { apiError, contentTypeLabel, isDuplicateKey, isRecord, notNangoError } from './errors.js';
 import { RateLimitPacer } from './pacer.js';

@@ -1,6 +1,7 @@
 // One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
 // not worth retrying; the caller decides what it means.
 import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
+import { sendHttp } from './http.js';
 import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
 import { NangoApiError } from './types.js';
 
@@ -67,11 +68,13 @@ function isRetriableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Why a request got no answer, in words without secrets (node's fetch hides the real cause in `cause`). */
+/** Why a request got no answer, in words without secrets (a system error's code, e.g. ECONNREFUSED). */
 function describeNoAnswer(error: unknown, timeoutMs: number): { code: string; reason: string } {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return { code: 'timeout', reason: `timed out after ${timeoutMs} ms` };
   }
+  const own = isRecord(error) ? error['code'] : undefined;
+  if (typeof own === 'string') return { code: 'network_error', reason: own };
   const cause = error instanceof Error ? error.cause : undefined;
   if (isRecord(cause) && typeof cause['code'] === 'string') return { code: 'network_error', reason: cause['code'] };
   if (cause instanceof Error) return { code: 'network_error', reason: cause.message };
@@ -86,7 +89,7 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
   return async function send(call: Call): Promise<Answer> {
     const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, scrub };
     const query = call.query?.toString();
-    const url = `${baseUrl}${call.path}${query ? `?${query}` : ''}`;
+    const url = new URL(`${baseUrl}${call.path}${query ? `?${query}` : ''}`);
     const headers: Record<string, string> = { Authorization: `Bearer ${secretKey}`, Accept: 'application/json' };
     let body: string | undefined;
     if (call.body !== undefined) {
@@ -102,10 +105,10 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       let failure: { code: string; reason: string } | undefined;
       let status: number | undefined;
       try {
-        const response = await fetch(url, { method: call.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        const response = await sendHttp(url, { method: call.method, headers, body, timeoutMs });
         ticket.settle({ status: response.status, headers: response.headers });
         retryAfter = response.headers.get('retry-after');
-        const text = await response.text();
+        const text = response.text;
         status = response.status;
         const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
         let isJson = false;

@@ -127,7 +127,8 @@ function updateFields(want: DesiredIntegration, live: LiveIntegration, ctx: Diff
       }
     }
   }
-  const config = managedValues(want).filter(([p]) => p.startsWith('integration_config.'));
+  // Built only when there is any: most integrations have no integration_config.
+  const config: Array<[string, unknown]> = want.integration_config ? managedValues(want).filter(([p]) => p.startsWith('integration_config.')) : [];
   if (config.length > 0) {
     const verdict = compareFingerprints(want, live.unique_key, config, ctx);
     fields.push(...verdict.changed);

@@ -23,7 +23,13 @@ export function isSensitive(desired: DesiredIntegration, path: string): boolean 
 
 export function normaliseScopes(scopes: readonly string[] | string | null | undefined): string[] {
   const list = typeof scopes === 'string' ? scopes.split(',') : (scopes ?? []);
-  return [...new Set(list.map((s) => s.trim()).filter((s) => s !== ''))].sort();
+  // One pass, one array: the diff normalises both sides of every integration (20,000 calls for 10,000).
+  const out: string[] = [];
+  for (const raw of list) {
+    const scope = raw.trim();
+    if (scope !== '' && !out.includes(scope)) out.push(scope);
+  }
+  return out.sort();
 }
 
 /** A live credentials object's value for one field, in the same form the desired state uses. */

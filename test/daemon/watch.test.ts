@@ -71,23 +71,33 @@ describe('config watch', () => {
     await stop(daemon);
   });
 
-  it('follows a git-sync symlink swap (root/current -> .worktrees/revN) within 2 s', async () => {
+  it.each([
+    ['the checkout root', ''],
+    ['a directory inside the checkout', 'nango'],
+  ])('follows a git-sync symlink swap (root/current -> .worktrees/revN) within 2 s, config in %s', async (_what, sub) => {
     const root = mkdtempSync(join(tmpdir(), 'nango-gitops-gitsync-'));
-    mkdirSync(join(root, '.worktrees/rev1'), { recursive: true });
-    writeFileSync(join(root, '.worktrees/rev1/posthog.yaml'), posthog('Rev 1'));
+    const publish = (rev: number): void => {
+      mkdirSync(join(root, `.worktrees/rev${rev}`, sub), { recursive: true });
+      writeFileSync(join(root, `.worktrees/rev${rev}`, sub, 'posthog.yaml'), posthog(`Rev ${rev}`));
+    };
+    publish(1);
     symlinkSync('.worktrees/rev1', join(root, 'current'));
-    const daemon = await startDaemon({ args: ['-c', join(root, 'current')], env: env() });
+    const daemon = await startDaemon({ args: ['-c', join(root, 'current', sub)], env: env() });
     await daemon.waitForReconciles(1);
     expect(fixture.emu.integration('posthog')?.display_name).toBe('Rev 1');
 
     for (const rev of [2, 3]) {
-      mkdirSync(join(root, `.worktrees/rev${rev}`));
-      writeFileSync(join(root, `.worktrees/rev${rev}/posthog.yaml`), posthog(`Rev ${rev}`));
+      publish(rev);
       const before = Date.now();
       swapSymlink(join(root, 'current'), `.worktrees/rev${rev}`);
-      rmSync(join(root, `.worktrees/rev${rev - 1}`), { recursive: true });
+      // Only the swap may tell: the old worktree goes away after the check (its removal is an event too).
       expect(await appliedWithin(`Rev ${rev}`, before)).toBeLessThan(2_000);
+      rmSync(join(root, `.worktrees/rev${rev - 1}`), { recursive: true });
     }
+    // The deep watch now follows the new target: an edit in place (a developer's symlink) is seen too.
+    const before = Date.now();
+    writeFileSync(join(root, 'current', sub, 'posthog.yaml'), posthog('Edited in place'));
+    expect(await appliedWithin('Edited in place', before)).toBeLessThan(2_000);
     await stop(daemon);
   });
 
@@ -105,8 +115,8 @@ describe('config watch', () => {
     writeFileSync(join(dir, '..2026_01_01_00_01_00.2/posthog.yaml'), posthog('Map 2'));
     const before = Date.now();
     swapSymlink(join(dir, '..data'), '..2026_01_01_00_01_00.2');
-    rmSync(join(dir, '..2026_01_01_00_00_00.1'), { recursive: true });
     expect(await appliedWithin('Map 2', before)).toBeLessThan(2_000);
+    rmSync(join(dir, '..2026_01_01_00_00_00.1'), { recursive: true });
     await stop(daemon);
   });
 

@@ -1,10 +1,11 @@
 // config-examples/ is what users copy: every config in it must validate, and the GitHub Actions workflow
 // must only use flags the CLI has, pinned actions, and scripts that do what they claim.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { MARKDOWN_MARKER } from '../../src/render/markdown.js';
 import { ROOT, runCli, tempConfig } from '../helpers/cli.js';
@@ -285,5 +286,36 @@ describe('GitHub Actions workflow (config-examples/github-actions/nango-gitops.y
         expect(notices.join('')).toContain('planning again');
       }
     });
+  });
+});
+
+describe('docs', () => {
+  it('docs/cli.md names every command, flag and NANGO_GITOPS_* variable of the CLI', async () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+    const program = await buildProgram();
+    for (const command of program.commands) {
+      expect(doc, command.name()).toContain(`## ${command.name()}`);
+      for (const option of command.options) {
+        expect(doc, `${command.name()} ${option.long}`).toContain(`\`${option.flags}\``);
+        if (option.envVar) expect(doc, option.envVar).toContain(option.envVar);
+      }
+    }
+    for (const name of BOOLEAN_FLAG_ENV_VARS) expect(doc, name).toContain(name);
+    // And nothing the CLI does not have.
+    const known = new Set(program.commands.flatMap((c) => c.options.flatMap((o) => [o.long, o.short])).filter((f): f is string => f !== undefined));
+    for (const [flag] of doc.matchAll(/(?<![\w-])--[a-z][a-z-]+/g)) {
+      if (flag === '--version' || flag === '--help' || flag === '--build-arg') continue;
+      expect(known, flag).toContain(flag);
+    }
+  });
+
+  it('relative links in the docs and example READMEs point at files that exist', () => {
+    const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => join(ROOT, 'docs', f)), join(EXAMPLES, 'kubernetes', 'README.md')];
+    for (const page of pages.filter((p) => p.endsWith('.md'))) {
+      for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (!target || /^[a-z]+:/.test(target)) continue;
+        expect(existsSync(join(page, '..', target)), `${relative(ROOT, page)} -> ${target}`).toBe(true);
+      }
+    }
   });
 });

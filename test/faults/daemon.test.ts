@@ -1,0 +1,98 @@
+// Issue 6, daemon side: under 30% faults the daemon converges on its own (no restart), and after a
+// `kill -9` in the middle of a reconcile a new daemon converges without deleting beyond the plan.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seededRandom } from '../emulator/faults.js';
+import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
+import { eventually, startDaemon, type DaemonProcess, type LogLine } from '../helpers/daemon.js';
+import { ALL_FAULTS } from './faults.js';
+import { sleep, waitForRequests } from './process.js';
+import { buildScenario, differences, FULL, safetyViolations, seedScenario, type Scenario, type ScenarioSize } from './scenario.js';
+
+const TIMEOUT_MS = 300;
+/** Fast, so that a reconcile that failed is followed soon by another (the retry backoff starts at 2 s anyway). */
+const SCHEDULE = '*/2 * * * * *';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator({ randomSeed: 6_2025, hangMs: TIMEOUT_MS + 200, rateLimitPerMinute: 100_000 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function daemon(scenario: Scenario): Promise<DaemonProcess> {
+  return startDaemon({
+    args: [...scenario.flags, '--state', scenario.statePath, '--timeout', String(TIMEOUT_MS), '--schedule', SCHEDULE],
+    env: { NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: emu.url, ...scenario.secrets },
+  });
+}
+
+it('converges under 30% faults of every kind without a restart, then stays quiet', { timeout: 90_000 }, async () => {
+  emu.reset();
+  const scenario = buildScenario(FULL);
+  const seededIds = seedScenario(emu, scenario);
+  emu.setFaults(ALL_FAULTS);
+  const started = Date.now();
+  const d = await daemon(scenario);
+  let exited = false;
+  void d.exited.then(() => (exited = true));
+
+  await eventually(() => (differences(emu, scenario, seededIds).length === 0 ? true : undefined), 60_000, 'the desired state');
+  const convergedAt = Date.now();
+  const requests = emu.requests.length;
+  expect(exited, d.stderr()).toBe(false);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+
+  // Still under faults: the next successful reconcile that starts after convergence finds nothing to do.
+  const startedAt = (l: LogLine): number => l.time - Number(l.duration_ms);
+  const quiet = await d.waitFor((l) => l.msg === 'reconcile' && l.result === 'success' && startedAt(l) > convergedAt, { timeoutMs: 30_000 });
+  expect(quiet.summary).toMatchObject({ create: 0, update: 0, rename: 0, delete: 0, replace: 0 });
+  expect(exited).toBe(false);
+  expect(differences(emu, scenario, seededIds)).toEqual([]);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+  // (A retry of a write whose answer was lost may land after convergence; the quiet reconcile's window may not hold one.)
+  expect(emu.writes().filter((w) => w.at >= startedAt(quiet) && w.at <= quiet.time)).toEqual([]);
+
+  const working = d.reconciles().filter((l) => startedAt(l) <= convergedAt);
+  console.log(
+    `faults: daemon converged in ${((convergedAt - started) / 1000).toFixed(1)} s, one process, ${requests} API requests, ` +
+      `${working.length} reconcile(s) [${working.map((l) => `${String(l.trigger)}:${String(l.result)}`).join(', ')}]`,
+  );
+  d.kill('SIGTERM');
+  expect((await d.exited).code).toBe(0);
+});
+
+const SMALL: ScenarioSize = { update: 6, rename: 4, delete: 4, create: 6, unchanged: 2 };
+const KILLS = 4;
+const LATENCY_MS = 30;
+
+it('a daemon killed with SIGKILL in the middle of a reconcile: the next daemon converges, deletes stay within the plan', { timeout: 90_000 }, async () => {
+  const random = seededRandom(4_242);
+  const killedAfter: number[] = [];
+  for (let i = 0; i < KILLS; i++) {
+    emu.reset();
+    const scenario = buildScenario(SMALL);
+    const seededIds = seedScenario(emu, scenario);
+    emu.setLatency(LATENCY_MS);
+    // A whole reconcile of this scenario takes about 37 requests (see kill.test.ts): kill within the first 30.
+    const killAt = 1 + Math.floor(random() * 30);
+    const first = await daemon(scenario);
+    const reached = await waitForRequests(emu, 0, killAt, first.exited);
+    first.kill('SIGKILL');
+    expect(reached, first.stderr()).toBe(true);
+    expect((await first.exited).signal).toBe('SIGKILL');
+    killedAfter.push(emu.requests.length);
+    await sleep(LATENCY_MS * 3);
+    expect(safetyViolations(emu, scenario, seededIds), `after the kill at request ${killAt}`).toEqual([]);
+
+    emu.setLatency(0);
+    const next = await daemon(scenario);
+    const [reconcile] = await next.waitForReconciles(1, 30_000);
+    expect(reconcile, next.stdout()).toMatchObject({ trigger: 'start', result: 'success' });
+    expect(differences(emu, scenario, seededIds)).toEqual([]);
+    expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+    next.kill('SIGTERM');
+    expect((await next.exited).code).toBe(0);
+  }
+  console.log(`faults: daemon killed ${killedAfter.length} times, after ${killedAfter.join(', ')} requests; every next daemon converged on its first reconcile`);
+});
