@@ -12,12 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a process, as users and CI do. `env` is the whole environment besides PATH. */
+/**
+ * Runs the built CLI as a process, as users and CI do. `env` is the whole environment besides PATH, plus
+ * a fresh fingerprint state file unless the test names one: the default path would be shared by every test.
+ */
 export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '', ...options.env },
+      env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
