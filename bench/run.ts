@@ -2,13 +2,12 @@
 // do not gate: the exit code is 0 whatever the verdicts, 1 only when a benchmark could not run.
 //
 //   node dist/bench/run.js [cpu|startup|requests|wall|daemon]... [--markdown]
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { benchCpu } from './cpu.js';
 import { benchDaemon } from './daemon.js';
 import { formatMarkdown, formatTable, Reporter, toRow, verdictOf } from './figures.js';
-import { describeMachine, formatMachine } from './machine.js';
+import { describeLoad, describeMachine, formatMachine } from './machine.js';
 import { benchRequests } from './requests.js';
 import { benchStartup } from './startup.js';
 import { benchWallTime } from './wall-time.js';
@@ -57,7 +56,7 @@ const count = (v: string): number => verdicts.filter((x) => x === v).length;
 process.stdout.write(`\n== Summary\n${formatTable(rows)}\n`);
 process.stdout.write(
   `\n${count('PASS')} PASS, ${count('MISS')} MISS, ${count('INFO')} without a bound${crashed.length > 0 ? `; CRASHED: ${crashed.join(', ')}` : ''}. ` +
-    `${((performance.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()[0]?.toFixed(2) ?? '?'} at the end.\n`,
+    `${((performance.now() - started) / 1000).toFixed(0)} s; at the end: ${describeLoad()}.\n`,
 );
 if (markdown) process.stdout.write(`\n${formatMarkdown(rows)}\n`);
 process.exitCode = crashed.length > 0 ? 1 : 0;

@@ -117,6 +117,28 @@ function mapError(e: ErrorObject): Mapped | undefined {
   }
 }
 
+/**
+ * ajv (allErrors) concatenates the error array once per failing list item, which is quadratic in the
+ * number of errors: a 200 KB file of 100,000 bad items took six minutes. Validating the integrations
+ * list in slices keeps it linear; errors outside the list repeat per slice and are deduplicated below.
+ */
+const SLICE = 500;
+
+function schemaErrors(validate: ValidateFunction, value: unknown): ErrorObject[] {
+  const root = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const list = root?.['integrations'];
+  if (!root || !Array.isArray(list) || list.length <= SLICE) return validate(value) ? [] : [...(validate.errors ?? [])];
+  const errors: ErrorObject[] = [];
+  for (let start = 0; start < list.length; start += SLICE) {
+    if (validate({ ...root, integrations: list.slice(start, start + SLICE) })) continue;
+    for (const e of validate.errors ?? []) {
+      const instancePath = e.instancePath.replace(/^\/integrations\/(\d+)/, (_m, i: string) => `/integrations/${Number(i) + start}`);
+      errors.push({ ...e, instancePath });
+    }
+  }
+  return errors;
+}
+
 /** Validates one resolved document against schemas/nango-gitops.schema.json, reporting every error. */
 export async function validateSchema(doc: ResolvedDocument): Promise<Diagnostic[]> {
   if (doc.value === null) return [];
@@ -127,10 +149,9 @@ export async function validateSchema(doc: ResolvedDocument): Promise<Diagnostic[
     const why = err instanceof Error ? err.message : String(err);
     return [error(`cannot load the config schema ${schemaPath()}: ${why}`)];
   }
-  if (validate(doc.value)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  for (const e of schemaErrors(validate, doc.value)) {
     const m = mapError(e);
     if (!m) continue;
     // A placeholder for an unset variable (--allow-missing-env) would fail minLength or pattern.

@@ -3,7 +3,7 @@
 import { applyPlan } from '../apply/apply.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadDesiredState } from '../config/index.js';
-import type { Diagnostic, DesiredState, LoadOptions } from '../config/types.js';
+import type { Diagnostic, DesiredState, LoadOptions, LoadResult } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { createDetailCache, type DetailCache } from '../nango/live.js';
 import { NangoApiError, type NangoClient } from '../nango/types.js';
@@ -67,6 +67,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { log, metrics, status, redactor } = options;
   const cache: DetailCache = createDetailCache();
   let lastSeen: string | undefined;
+  /** The config the watch just read to decide a run was due: the run uses it instead of reading again. */
+  let handoff: LoadResult | undefined;
   let declared: Map<string, string> | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
@@ -141,7 +143,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
     let stage: Stage = 'config';
     try {
-      const loaded = await loadConfig();
+      const loaded = handoff ?? (await loadConfig());
+      handoff = undefined;
       lastSeen = configFingerprint(loaded);
       if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
       const desired = loaded.state;
@@ -250,9 +253,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   return {
     reconcile,
     async configChanged() {
-      const fingerprint = configFingerprint(await loadConfig());
+      const loaded = await loadConfig();
+      const fingerprint = configFingerprint(loaded);
       if (fingerprint === lastSeen) return false;
       lastSeen = fingerprint;
+      handoff = loaded;
       return true;
     },
   };

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { ALL_FAULTS } from './faults.js';
-import { buildScenario, deletedKeys, differences, FULL, safetyViolations, seedScenario, type Scenario } from './scenario.js';
+import { buildScenario, deletedKeys, differences, FULL, safetyViolations, seedScenario, type Scenario, type ScenarioSize } from './scenario.js';
+
+const SMALL: ScenarioSize = { update: 6, rename: 4, delete: 4, create: 6, unchanged: 2 };
 
 /** Per-request client timeout; hangs are held a bit longer, so each one costs the client one timeout. */
 const TIMEOUT_MS = 300;
@@ -48,6 +50,7 @@ const deletesOf = (plan: PlanJson | undefined): Set<string> =>
   new Set((plan?.changes ?? []).filter((c) => c.action === 'delete' || c.action === 'replace').map((c) => c.unique_key));
 
 it('50+ integrations to create, update, rename and prune converge within 5 applies under 30% faults', { timeout: 90_000 }, async () => {
+  emu.reset();
   const scenario = buildScenario(FULL);
   const seededIds = seedScenario(emu, scenario);
 
@@ -98,6 +101,52 @@ it('50+ integrations to create, update, rename and prune converge within 5 appli
   for (const status of [500, 503, 429, 'reset', 'hang', 'lost-answer'] as const) expect(seen, `no ${status} injected`).toContain(status);
   expect(emu.requests.filter((q) => q.method !== 'GET' && q.status === 'lost-answer').length).toBeGreaterThan(0);
   expect(converged).toBe(true);
+  expect(differences(emu, scenario, seededIds)).toEqual([]);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+});
+
+it('when half of the writes lose their answer, one run still reaches the desired state, and only unanswered changes report failure', { timeout: 60_000 }, async () => {
+  emu.reset();
+  const scenario = buildScenario(FULL);
+  const seededIds = seedScenario(emu, scenario);
+  // Every write reaches the server: the first attempt always applies it, whatever happens to the answers.
+  emu.setFaults({ rate: 0.5, kinds: ['lost-answer'], methods: ['POST', 'PATCH', 'DELETE'] });
+  const r = await cli(scenario, ['apply', '--format', 'json']);
+  emu.setFaults(undefined);
+  expect([0, 1], r.stderr).toContain(r.code);
+  const result = parsePlan(r.stdout);
+  expect(result).toBeDefined();
+  // A retry that finds its own earlier write done ("already exists", "not found") counts it as applied; a change
+  // may fail only because no answer ever came back.
+  const failed = (result?.changes ?? []).filter((c) => c.result !== 'applied');
+  for (const c of failed) expect(c.error, `${c.action} ${c.unique_key}`).toMatch(/no answer from NANGO_HOST/);
+  expect(differences(emu, scenario, seededIds)).toEqual([]);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+  const check = await cli(scenario, ['plan', '--detailed-exitcode']);
+  expect(check.code, check.stdout).toBe(0);
+  const lost = emu.requests.filter((q) => q.status === 'lost-answer').length;
+  console.log(`faults: ${lost} write answers lost, ${failed.length} of ${result?.changes.length} changes reported failed, state converged in 1 run`);
+});
+
+it('while every write fails, a run attempts nothing outside its plan, and the next run completes the plan', { timeout: 60_000 }, async () => {
+  emu.reset();
+  const scenario = buildScenario(SMALL);
+  const seededIds = seedScenario(emu, scenario);
+  emu.setFaults({ rate: 1, kinds: ['429-retry-0', '500', 'reset'], methods: ['POST', 'PATCH', 'DELETE'] });
+  const t = Date.now();
+  const outage = await cli(scenario, ['apply', '--format', 'json']);
+  emu.setFaults(undefined);
+  console.log('outage run', Date.now() - t);
+  expect(outage.code, outage.stderr).toBe(1);
+  const result = parsePlan(outage.stdout);
+  expect(result?.changes.every((c) => c.result === 'failed')).toBe(true);
+  expect(emu.writes()).toEqual([]);
+  // A failed rename is not retried as a delete and a create; a failed create is not "fixed" by deleting anything.
+  expect(new Set(deletedKeys(emu.requests))).toEqual(scenario.deletable);
+  expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
+
+  const next = await cli(scenario, ['apply']);
+  expect(next.code, next.stderr).toBe(0);
   expect(differences(emu, scenario, seededIds)).toEqual([]);
   expect(safetyViolations(emu, scenario, seededIds)).toEqual([]);
 });

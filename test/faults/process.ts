@@ -1,7 +1,6 @@
 // Spawning the built CLI where a test needs the process itself (to kill it), not just its result.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach } from 'vitest';
-import type { Emulator } from '../emulator/server.js';
 import { CLI, ROOT } from '../helpers/cli.js';
 
 export interface Spawned {
@@ -37,16 +36,16 @@ export function spawnCli(args: string[], env: Record<string, string>): Spawned {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Waits until the emulator has recorded `count` API requests since `from`, polling often so that a kill lands
- * close to that point. Returns false when the process ended first.
+ * Polls `reached` often, so that a kill lands close to the point it describes. Returns false when the
+ * process ended first.
  */
-export async function waitForRequests(emu: Emulator, from: number, count: number, ended: Promise<unknown>, timeoutMs = 30_000): Promise<boolean> {
+export async function waitUntil(reached: () => boolean, ended: Promise<unknown>, timeoutMs = 30_000): Promise<boolean> {
   let hasEnded = false;
   void ended.then(() => (hasEnded = true));
   const deadline = Date.now() + timeoutMs;
-  while (emu.requests.length - from < count) {
+  while (!reached()) {
     if (hasEnded) return false;
-    if (Date.now() > deadline) throw new Error(`only ${emu.requests.length - from} of ${count} requests within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`kill point not reached within ${timeoutMs} ms`);
     await sleep(1);
   }
   return true;
