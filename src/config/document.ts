@@ -30,14 +30,29 @@ export function locate(doc: ResolvedDocument, pointer: string, which: 'value' | 
   return { file: doc.file.display, line: 1, column: 1 };
 }
 
+const closures = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
+/**
+ * The pointers and all their ancestors, so "is anything at or below P in the set" is one lookup:
+ * scanning the set per question made a 25,000-integration file take minutes. The sets are complete
+ * once interpolation returns, so caching by identity is safe.
+ */
+function withAncestors(pointers: ReadonlySet<string>): ReadonlySet<string> {
+  const cached = closures.get(pointers);
+  if (cached) return cached;
+  const all = new Set<string>();
+  for (const p of pointers) {
+    for (let q: string | undefined = p; q !== undefined && !all.has(q); q = parentPointer(q)) all.add(q);
+  }
+  closures.set(pointers, all);
+  return all;
+}
+
 /** True when the value at `pointer`, or anything inside it, stands in for an unset variable. */
 export function dependsOnMissing(doc: ResolvedDocument, pointer: string): boolean {
-  if (doc.missing.size === 0) return false;
-  for (const m of doc.missing) if (m === pointer || m.startsWith(`${pointer}/`)) return true;
-  return false;
+  return doc.missing.size > 0 && withAncestors(doc.missing).has(pointer);
 }
 
 export function isSensitive(doc: ResolvedDocument, pointer: string): boolean {
-  for (const s of doc.sensitive) if (s === pointer || s.startsWith(`${pointer}/`)) return true;
-  return false;
+  return doc.sensitive.size > 0 && withAncestors(doc.sensitive).has(pointer);
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { locate, type ResolvedDocument } from './document.js';
 import { stripOneNewline } from './env.js';
-import { childPointer, pointerSegments } from './pointer.js';
+import { childPointer, integrationIndex, pointerSegments } from './pointer.js';
 import type { CredentialsType, DesiredCredentials, DesiredIntegration, DesiredState, Settings, SourceLocation } from './types.js';
 import { splitScopes } from './validate.js';
 
@@ -27,6 +27,24 @@ function sensitiveField(relative: readonly string[]): string | undefined {
   if (first === undefined) return undefined;
   if ((first === 'credentials' || first === 'integration_config') && second !== undefined) return `${first}.${second}`;
   return first;
+}
+
+const groups = new WeakMap<ResolvedDocument, Map<number, string[]>>();
+
+/** The document's sensitive pointers by integration index, grouped once: a scan per integration is quadratic. */
+function sensitiveByIntegration(doc: ResolvedDocument): Map<number, string[]> {
+  const cached = groups.get(doc);
+  if (cached) return cached;
+  const byIndex = new Map<number, string[]>();
+  for (const p of doc.sensitive) {
+    const index = integrationIndex(p);
+    if (index === undefined) continue;
+    const list = byIndex.get(index);
+    if (list) list.push(p);
+    else byIndex.set(index, [p]);
+  }
+  groups.set(doc, byIndex);
+  return byIndex;
 }
 
 function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<string, unknown>, sensitiveValues: Set<string>): DesiredIntegration {
@@ -88,8 +106,7 @@ function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<stri
   }
 
   const prefix = pointerSegments(pointer).length;
-  for (const p of doc.sensitive) {
-    if (p !== pointer && !p.startsWith(`${pointer}/`)) continue;
+  for (const p of sensitiveByIntegration(doc).get(integrationIndex(pointer) ?? -1) ?? []) {
     const field = sensitiveField(pointerSegments(p).slice(prefix));
     if (field !== undefined) sensitive.add(field);
   }

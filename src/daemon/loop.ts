@@ -41,6 +41,9 @@ export interface ReconcileLoop {
   state(): LoopState;
 }
 
+/** Triggers that only say "time has passed", as opposed to "something changed". */
+const isPeriodic = (trigger: Trigger): boolean => trigger === 'schedule' || trigger === 'retry';
+
 export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
   const policy = options.backoff ?? DEFAULT_BACKOFF;
   const now = options.now ?? Date.now;
@@ -106,7 +109,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     pending = undefined;
     // After a failure, a timer tick is no reason to hit a failing API early: the retry will come.
     // A file change or SIGHUP is new information (perhaps the fix), so it runs now.
-    if (next !== undefined && !(outcome.retry && (next === 'schedule' || next === 'retry'))) start(next);
+    if (next !== undefined && !(outcome.retry && isPeriodic(next))) start(next);
     settleIdle();
   };
 
@@ -114,7 +117,9 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     trigger(trigger) {
       if (stopped) return;
       if (current !== undefined) {
-        pending ??= trigger;
+        // The follow-up run is named after the strongest reason: a file change or SIGHUP outranks a
+        // tick or a retry (and, unlike them, is not dropped when the run in flight fails).
+        if (pending === undefined || (isPeriodic(pending) && !isPeriodic(trigger))) pending = trigger;
         return;
       }
       if (trigger === 'schedule' && retryTimer !== undefined) return;

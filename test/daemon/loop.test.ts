@@ -37,8 +37,9 @@ describe('reconcile loop', () => {
     const runs = controlledRuns();
     const loop = createReconcileLoop({ run: runs.run });
     loop.trigger('start');
-    for (const t of ['watch', 'schedule', 'watch', 'signal'] as const) loop.trigger(t);
+    for (const t of ['schedule', 'watch', 'schedule', 'signal'] as const) loop.trigger(t);
     expect(runs.started).toEqual(['start']);
+    // Named after the first trigger that reports a change, not the tick that came first.
     expect(loop.state()).toMatchObject({ running: true, pending: 'watch' });
     await runs.finish();
     expect(runs.started).toEqual(['start', 'watch']);
@@ -79,6 +80,21 @@ describe('reconcile loop', () => {
     await runs.finish({ retry: false });
     expect(loop.state()).toMatchObject({ failures: 0 });
     expect(loop.state().retryAt).toBeUndefined();
+    await loop.stop();
+  });
+
+  it('a file change pending behind a tick still runs at once after a failed run', async () => {
+    const runs = controlledRuns();
+    const loop = createReconcileLoop({ run: runs.run, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    loop.trigger('start');
+    loop.trigger('schedule');
+    loop.trigger('watch');
+    await runs.finish({ retry: true });
+    expect(runs.started).toEqual(['start', 'watch']);
+    await runs.finish({ retry: true });
+    // A tick while a retry is scheduled is ignored: the retry timer decides.
+    loop.trigger('schedule');
+    expect(runs.started).toEqual(['start', 'watch']);
     await loop.stop();
   });
 

@@ -54,6 +54,30 @@ describe('config watch', () => {
     await stop(daemon);
   });
 
+  it("sees a new file, an editor's write-and-rename, and a deleted file", async () => {
+    const dir = tempConfig({ 'posthog.yaml': posthog('One') });
+    const daemon = await startDaemon({ args: ['-c', dir], env: env() });
+    await daemon.waitForReconciles(1);
+
+    let before = Date.now();
+    writeFileSync(join(dir, 'extra.yaml'), 'integrations:\n  - unique_key: extra\n    provider: posthog\n');
+    await eventually(() => fixture.emu.integration('extra'), 5_000, 'extra created');
+    expect(Date.now() - before).toBeLessThan(2_000);
+
+    // Editors (vim, VS Code) write a temporary file and rename it over the original.
+    before = Date.now();
+    writeFileSync(join(dir, '.posthog.yaml.swp'), posthog('Two'));
+    renameSync(join(dir, '.posthog.yaml.swp'), join(dir, 'posthog.yaml'));
+    expect(await appliedWithin('Two', before)).toBeLessThan(2_000);
+
+    // A deleted file: its integration is no longer declared (unmanaged without --prune: no write).
+    const mark = daemon.lines.length;
+    rmSync(join(dir, 'extra.yaml'));
+    const removed = await daemon.waitFor((l) => l.msg === 'reconcile', { from: mark, timeoutMs: 5_000 });
+    expect(removed).toMatchObject({ trigger: 'watch', result: 'success', summary: { unmanaged: 1, unchanged: 1 } });
+    await stop(daemon);
+  });
+
   it('20 edits within one second cause at most 2 reconciles, and the last one wins', async () => {
     const dir = tempConfig({ 'posthog.yaml': posthog('v0') });
     const daemon = await startDaemon({ args: ['-c', dir], env: env() });

@@ -6,7 +6,7 @@ import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/se
 import { eventually, startDaemon, type DaemonProcess, type LogLine } from '../helpers/daemon.js';
 import { ALL_FAULTS } from './faults.js';
 import { sleep, waitUntil } from './process.js';
-import { buildScenario, differences, FULL, safetyViolations, seedScenario, type Scenario, type ScenarioSize } from './scenario.js';
+import { buildScenario, differences, FULL, safetyViolations, seedScenario, SMALL, type Scenario } from './scenario.js';
 
 const TIMEOUT_MS = 300;
 /** Fast, so that a reconcile that failed is followed soon by another (the retry backoff starts at 2 s anyway). */
@@ -20,9 +20,9 @@ afterAll(async () => {
   await emu.close();
 });
 
-function daemon(scenario: Scenario): Promise<DaemonProcess> {
+function daemon(scenario: Scenario, extra: string[] = []): Promise<DaemonProcess> {
   return startDaemon({
-    args: [...scenario.flags, '--state', scenario.statePath, '--timeout', String(TIMEOUT_MS), '--schedule', SCHEDULE],
+    args: [...scenario.flags, '--state', scenario.statePath, '--timeout', String(TIMEOUT_MS), '--schedule', SCHEDULE, ...extra],
     env: { NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_HOST: emu.url, ...scenario.secrets },
   });
 }
@@ -70,7 +70,6 @@ function changeCount(line: LogLine): number {
   return ['create', 'update', 'rename', 'delete', 'replace'].reduce((n, action) => n + (summary[action] ?? 0), 0);
 }
 
-const SMALL: ScenarioSize = { update: 6, rename: 4, delete: 4, create: 6, unchanged: 2 };
 const KILLS = 4;
 const LATENCY_MS = 30;
 const WRITES = SMALL.update + SMALL.rename + SMALL.delete + SMALL.create;
@@ -85,7 +84,7 @@ it('a daemon killed with SIGKILL in the middle of a reconcile: the next daemon c
     emu.setLatency(LATENCY_MS);
     // Among the writes, where a kill can leave a change half done (see kill.test.ts).
     const killAt = Math.floor(random() * WRITES);
-    const first = await daemon(scenario);
+    const first = await daemon(scenario, ['--concurrency', '3']);
     const reached = await waitUntil(() => emu.writes().length >= killAt && emu.requests.length > 0, first.exited);
     await sleep(Math.floor(random() * LATENCY_MS));
     first.kill('SIGKILL');

@@ -19,6 +19,8 @@ export interface ScenarioSize {
 }
 
 export const FULL: ScenarioSize = { update: 20, rename: 10, delete: 10, create: 20, unchanged: 5 };
+/** For tests that run many applies: 20 changes, 37 requests per apply. */
+export const SMALL: ScenarioSize = { update: 6, rename: 4, delete: 4, create: 6, unchanged: 2 };
 
 interface ExpectedCredentials {
   client_id: string;
