@@ -1,5 +1,6 @@
-// The daemon as a process: requests of a steady-state reconcile (SIGHUP on a converged environment, lower
-// bound 1: the list, every detail served from the cache keyed by updated_at), and its memory.
+// The daemon as a process: requests of its start-up reconcile (1 + N), of a steady-state reconcile (SIGHUP on
+// a converged environment, bound 1: the list, every detail served from the cache keyed by updated_at) and of a
+// reconcile applying N updates (1 + 2N); its RSS idle and during that reconcile.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startEmulator, type Emulator } from '../test/emulator/server.js';

@@ -1,7 +1,6 @@
 // One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
 // not worth retrying; the caller decides what it means.
 import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
-import { sendHttp } from './http.js';
 import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
 import { NangoApiError } from './types.js';
 
@@ -89,7 +88,7 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
   return async function send(call: Call): Promise<Answer> {
     const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, scrub };
     const query = call.query?.toString();
-    const url = new URL(`${baseUrl}${call.path}${query ? `?${query}` : ''}`);
+    const url = `${baseUrl}${call.path}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = { Authorization: `Bearer ${secretKey}`, Accept: 'application/json' };
     let body: string | undefined;
     if (call.body !== undefined) {
@@ -105,10 +104,12 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       let failure: { code: string; reason: string } | undefined;
       let status: number | undefined;
       try {
-        const response = await sendHttp(url, { method: call.method, headers, body, timeoutMs });
+        // Never follow a redirect: it would carry the secret key to another host. A 3xx is then
+        // reported as "did not answer like the Nango API".
+        const response = await fetch(url, { method: call.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
         ticket.settle({ status: response.status, headers: response.headers });
         retryAfter = response.headers.get('retry-after');
-        const text = response.text;
+        const text = await response.text();
         status = response.status;
         const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
         let isJson = false;
