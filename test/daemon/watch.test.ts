@@ -69,9 +69,10 @@ describe('config watch', () => {
     writeFileSync(join(dir, '.posthog.yaml.swp'), posthog('Two'));
     renameSync(join(dir, '.posthog.yaml.swp'), join(dir, 'posthog.yaml'));
     expect(await appliedWithin('Two', before)).toBeLessThan(2_000);
+    const renamed = await daemon.waitFor((l) => l.msg === 'reconcile' && (l.summary as { update?: number } | undefined)?.update === 1);
 
     // A deleted file: its integration is no longer declared (unmanaged without --prune: no write).
-    const mark = daemon.lines.length;
+    const mark = daemon.lines.indexOf(renamed) + 1;
     rmSync(join(dir, 'extra.yaml'));
     const removed = await daemon.waitFor((l) => l.msg === 'reconcile', { from: mark, timeoutMs: 5_000 });
     expect(removed).toMatchObject({ trigger: 'watch', result: 'success', summary: { unmanaged: 1, unchanged: 1 } });
