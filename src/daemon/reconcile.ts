@@ -164,6 +164,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         redactor,
         cache,
         fullRefresh,
+        preloaded: loaded,
       });
       if (outcome.status === 'invalid') return configInvalid(outcome.diagnostics, outcome.stage);
       declared = hashes;

@@ -1,6 +1,6 @@
 import { loadDesiredState } from '../config/index.js';
 import { getProvider, requiresCredentials } from '../config/catalog.js';
-import type { Diagnostic, DesiredState, LoadOptions } from '../config/types.js';
+import type { Diagnostic, DesiredState, LoadOptions, LoadResult } from '../config/types.js';
 import { fetchLiveState, type DetailCache } from '../nango/live.js';
 import type { NangoClient } from '../nango/types.js';
 import { countConnections } from '../plan/connections.js';
@@ -20,6 +20,8 @@ export interface PlanRunDeps {
   redactor: Redactor;
   cache?: DetailCache;
   fullRefresh?: boolean;
+  /** The config as the caller already loaded it (the daemon reads it to decide a run is due). */
+  preloaded?: LoadResult;
 }
 
 export type PlanOutcome =
@@ -28,7 +30,7 @@ export type PlanOutcome =
 
 /** Stages load → fetch → diff → connections → safety. Throws NangoApiError when Nango fails. */
 export async function planRun(load: LoadOptions, flags: PolicyFlags, concurrency: number, deps: PlanRunDeps): Promise<PlanOutcome> {
-  const loaded = await loadDesiredState(load);
+  const loaded = deps.preloaded ?? (await loadDesiredState(load));
   const desired = loaded.state;
   if (!desired) return { status: 'invalid', stage: 'config', diagnostics: loaded.diagnostics };
   deps.redactor.add(desired.sensitiveValues);
