@@ -12,7 +12,17 @@ export function formatDiagnostic(d: Diagnostic): string {
   else if (d.envVar) parts.push(`env ${d.envVar}`);
   if (d.path) parts.push(d.path);
   parts.push(d.message);
-  return prefix + parts.join(': ');
+  return escapeControls(prefix + parts.join(': '));
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Messages quote config values and keys, which may hold any character: a newline would let a value
+ * forge a second diagnostic line, an ANSI escape would drive the terminal. Show them escaped.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function formatLocation(l: SourceLocation): string {

@@ -12,14 +12,27 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunCliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Flags for node itself, before the script (e.g. `--max-old-space-size=128`). */
+  nodeArgs?: string[];
+  /** Run as another user (root only): root reads files whatever their mode. */
+  uid?: number;
+  gid?: number;
+}
+
 /**
  * Runs the built CLI as a process, as users and CI do. `env` is the whole environment besides PATH, plus
  * a fresh fingerprint state file unless the test names one: the default path would be shared by every test.
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       cwd: options.cwd ?? ROOT,
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
       env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
