@@ -22,7 +22,7 @@ export interface DaemonProcess {
 }
 
 export async function startDaemonProcess(args: string[], env: Record<string, string>): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [CLI, 'daemon', '--listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, ['--', CLI, 'daemon', '--listen', '127.0.0.1:0', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

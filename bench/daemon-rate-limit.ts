@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [CLI, 'daemon', '-c', dir, '--listen', '127.0.0.1:0', '--state', join(dir, 'state.json'), '--concurrency', '8'],
+    ['--', CLI, 'daemon', '-c', dir, '--listen', '127.0.0.1:0', '--state', join(dir, 'state.json'), '--concurrency', '8'],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, SLACK_SECRET: 'bench-secret' },

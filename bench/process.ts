@@ -64,7 +64,7 @@ export function runNode(args: string[], env: Record<string, string> = {}, timeou
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
-  return runNode([CLI, ...args], env);
+  return runNode(['--', CLI, ...args], env);
 }
 
 /** The environment a CLI run against the emulator needs. */

@@ -14,7 +14,7 @@ export async function benchStartup(report: Reporter): Promise<void> {
   const bare = await medianMs(RUNS, () => runNode(['-e', '0']));
   const node = bare.median;
   const validate = await medianMs(RUNS, async () =>
-    expectExit(await runNode([CLI, 'validate', '-c', 'config-examples/nango', '--env-file', 'config-examples/demo.env']), 0, 'validate of the examples'),
+    expectExit(await runNode(['--', CLI, 'validate', '-c', 'config-examples/nango', '--env-file', 'config-examples/demo.env']), 0, 'validate of the examples'),
   );
   report.note(`validate runs ${validate.all.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   report.record({ benchmark: 'startup', name: `startup: node -e 0 (median of ${RUNS})`, value: node, unit: 'ms' });

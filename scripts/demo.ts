@@ -38,7 +38,7 @@ try {
     process.stdout.write(`\n\x1b[1m$ nango-gitops ${step.args.join(' ')}\x1b[0m   # ${step.title}\n`);
     // Not spawnSync: the emulator answers from this process's event loop.
     const status = await new Promise<number | null>((done, fail) => {
-      const child = spawn(process.execPath, [cli, ...step.args], {
+      const child = spawn(process.execPath, ['--', cli, ...step.args], {
         cwd: root,
         env: { PATH: process.env.PATH ?? '', NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY },
         stdio: 'inherit',

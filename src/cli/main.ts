@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { buildProgram } from './program.js';
 
 const program = await buildProgram(process.argv[2]);

@@ -5,6 +5,9 @@ import type { ParsedFile } from './load.js';
 import { childPointer, displayPath } from './pointer.js';
 import type { Diagnostic } from './types.js';
 
+/** `/integrations/N/unique_key` and friends. */
+const IDENTIFIER = /^\/integrations\/\d+\/(unique_key|renamed_from|provider)$/;
+
 export interface InterpolatedDocument {
   document: ResolvedDocument;
   /** Every non-empty string that came (partly) from the environment. */
@@ -37,7 +40,17 @@ export function interpolateDocument(parsed: ParsedFile, lookup: Lookup, options:
           }),
         );
       }
-      if (r.sensitive) {
+      if (r.sensitive && IDENTIFIER.test(pointer)) {
+        // Keys and providers name things in every plan and log line: a value from the environment
+        // there would either leak or make the plan unreadable, so it is refused.
+        diagnostics.push(
+          error('unique_key, renamed_from and provider cannot take values from the environment; write them literally', {
+            location: { file, line: pos.line, column: pos.column },
+            ...(path !== undefined ? { path } : {}),
+          }),
+        );
+        missing.add(pointer);
+      } else if (r.sensitive) {
         sensitive.add(pointer);
         if (r.value !== '') sensitiveValues.push(r.value);
       }

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/src/cli/main.js');
+// Spawned as `node -- CLI ...`, like the bin's shebang: Node 20 would otherwise take our `--env-file`
+// flag as its own (nodejs/node#54232) and exit 9 on a missing file before the CLI runs.
 
 export interface CliResult {
   code: number | null;
@@ -29,7 +31,7 @@ export interface RunCliOptions {
  */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--', CLI, ...args], {
       cwd: options.cwd ?? ROOT,
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),

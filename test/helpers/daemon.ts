@@ -62,7 +62,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonPr
   if (!args.includes('--state') && options.env.NANGO_GITOPS_STATE === undefined) {
     args.push('--state', join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'));
   }
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, ['--', CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
