@@ -75,7 +75,12 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     status,
     requestCount: deps.requestCount,
     onLoaded: (state) => {
-      watcher?.addExtraPaths(state.extraWatchPaths).catch((error: unknown) => log.warn({ error: String(error) }, 'cannot watch a secret file'));
+      watcher
+        ?.addExtraPaths(state.extraWatchPaths)
+        // A secret file first seen in this load was not watched while it was read: a change made in
+        // between would be missed until the next tick, so look once more (a digest compare, no API call).
+        .then((added) => added && onFileEvent())
+        .catch((error: unknown) => log.warn({ error: String(error) }, 'cannot watch a secret file'));
     },
   });
 

@@ -54,8 +54,8 @@ export interface WatchOptions {
 }
 
 export interface ConfigWatcher {
-  /** Also watch these files (env files, `*_FILE` secrets); only new directories are added. */
-  addExtraPaths(paths: readonly string[]): Promise<void>;
+  /** Also watch these files (env files, `*_FILE` secrets); only new directories are added. True when any path was new. */
+  addExtraPaths(paths: readonly string[]): Promise<boolean>;
   /**
    * Re-arms the deep watch when a config path's symlink now leads elsewhere (chokidar keeps watching the
    * old target after a swap). Call before each re-read.
@@ -141,9 +141,9 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
   return {
     addExtraPaths(paths) {
       const absolute = paths.map((p) => resolve(options.cwd, p)).filter((p) => !extraPaths.includes(p));
-      if (absolute.length === 0) return Promise.resolve();
+      if (absolute.length === 0) return Promise.resolve(false);
       extraPaths = unique([...extraPaths, ...absolute]);
-      return serialised();
+      return serialised().then(() => true);
     },
     refresh: serialised,
     async close() {
