@@ -2,16 +2,9 @@ import { open } from 'node:fs/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadDesiredState } from '../../src/config/index.js';
 import { MAX_FILE_BYTES, parseConfigText } from '../../src/config/load.js';
-import { ensureCatalog, tempDir, type TempDir } from '../fixtures/config/helpers.js';
+import { useTempDir } from '../fixtures/config/helpers.js';
 
-let t: TempDir;
-beforeAll(ensureCatalog);
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const t = useTempDir();
 
 const file = { path: '/x/a.yaml', display: 'a.yaml', realPath: '/x/a.yaml' };
 

@@ -1,15 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadDesiredState } from '../../src/config/index.js';
-import { ensureCatalog, tempDir, type TempDir } from '../fixtures/config/helpers.js';
+import { useTempDir } from '../fixtures/config/helpers.js';
 
-let t: TempDir;
-beforeAll(ensureCatalog);
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const t = useTempDir();
 
 async function lint(files: Record<string, string>, env: Record<string, string> = {}): Promise<string[]> {
   for (const [name, content] of Object.entries(files)) await t.write(name, content);
@@ -88,10 +81,7 @@ describe('schema validation', () => {
   });
 
   it('interpolated values are validated after substitution', async () => {
-    const out = await lint({ 'a.yaml': 'settings:\n  protect: ["${P}"]\nintegrations:\n  - unique_key: ${K}\n    provider: openai\n' }, { K: 'bad/key', P: '' });
-    expect(out).toEqual([
-      'a.yaml:2:13: settings.protect[0]: must not be empty',
-      'a.yaml:4:17: unique_key: may contain only letters, digits, spaces and ~ : . @ _ - (at most 255 characters)',
-    ]);
+    const out = await lint({ 'a.yaml': 'settings:\n  protect: ["${P}"]\nintegrations:\n  - unique_key: a\n    provider: openai\n    display_name: ${K}\n' }, { K: 'x'.repeat(256), P: '' });
+    expect(out).toEqual(['a.yaml:2:13: settings.protect[0]: must not be empty', 'a.yaml:6:19: display_name: must be at most 255 characters']);
   });
 });

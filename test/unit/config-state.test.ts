@@ -3,16 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors, loadDesiredState } from '../../src/config/index.js';
 import type { DesiredIntegration, LoadOptions } from '../../src/config/types.js';
-import { ensureCatalog, RSA_KEY, tempDir, type TempDir } from '../fixtures/config/helpers.js';
+import { RSA_KEY, useTempDir } from '../fixtures/config/helpers.js';
 
-let t: TempDir;
-beforeAll(ensureCatalog);
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const t = useTempDir();
 
 const SLACK = `# yaml-language-server: $schema=../schemas/nango-gitops.schema.json
 integrations:

@@ -2,16 +2,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadDesiredState } from '../../src/config/index.js';
 import type { LoadResult } from '../../src/config/types.js';
 import { privateKeyProblem } from '../../src/config/validate.js';
-import { ensureCatalog, RSA_KEY, tempDir, type TempDir } from '../fixtures/config/helpers.js';
+import { RSA_KEY, useTempDir } from '../fixtures/config/helpers.js';
 
-let t: TempDir;
-beforeAll(ensureCatalog);
-beforeEach(async () => {
-  t = await tempDir();
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const t = useTempDir();
 
 async function load(files: Record<string, string>, env: Record<string, string> = {}, extra: { allowMissingEnv?: boolean } = {}): Promise<LoadResult> {
   for (const [name, content] of Object.entries(files)) await t.write(name, content);
@@ -35,9 +28,9 @@ describe('providers and credentials', () => {
     ]);
   });
 
-  it('never echoes an unknown provider that came from the environment', async () => {
+  it('refuses a provider from the environment without echoing it', async () => {
     const out = await messages({ 'a.yaml': 'integrations:\n  - unique_key: a\n    provider: ${P}\n' }, { P: 'sekret-provider' });
-    expect(out).toEqual(['a.yaml:3:15: provider: unknown provider (value from the environment)']);
+    expect(out).toEqual(['a.yaml:3:15: provider: unique_key, renamed_from and provider cannot take values from the environment; write them literally']);
   });
 
   it('requires credentials.type to equal the provider auth mode', async () => {
