@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 import { CLI, ROOT } from './process.js';
+import { onJsonLines } from '../test/helpers/json-lines.js';
 
 export interface LogLine {
   msg: string;
@@ -28,25 +29,14 @@ export async function startDaemonProcess(args: string[], env: Record<string, str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
-  let partial = '';
   let stderr = '';
   let exited = false;
   const listeners = new Set<() => void>();
   const notify = (): void => {
     for (const listener of listeners) listener();
   };
-  child.stdout.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) {
-      if (part.trim() === '') continue;
-      try {
-        lines.push(JSON.parse(part) as LogLine);
-      } catch {
-        lines.push({ msg: `(not JSON) ${part}` });
-      }
-    }
+  onJsonLines(child.stdout, (value, raw) => {
+    lines.push((value as LogLine | undefined) ?? { msg: `(not JSON) ${raw}` });
     notify();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { CLI, ROOT } from './cli.js';
+import { onJsonLines } from './json-lines.js';
 
 export interface LogLine {
   level: number;
@@ -71,28 +72,19 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonPr
 
   let stdout = '';
   let stderr = '';
-  let partial = '';
   const lines: LogLine[] = [];
   const listeners = new Set<() => void>();
   const notify = (): void => {
     for (const listener of listeners) listener();
   };
-  child.stdout.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    stdout += text;
-    partial += text;
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) {
-      if (part.trim() === '') continue;
-      try {
-        lines.push(JSON.parse(part) as LogLine);
-      } catch {
-        lines.push({ level: 0, time: Date.now(), msg: `(not JSON) ${part}` });
-      }
-    }
-    notify();
-  });
+  onJsonLines(
+    child.stdout,
+    (value, raw) => {
+      lines.push((value as LogLine | undefined) ?? { level: 0, time: Date.now(), msg: `(not JSON) ${raw}` });
+      notify();
+    },
+    (text) => (stdout += text),
+  );
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     notify();
