@@ -10,7 +10,7 @@ WORKDIR /app
 # Dependencies first, so editing sources does not invalidate the npm ci layer.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json rolldown.config.mjs ./
 COPY src ./src
 COPY scripts ./scripts
 COPY schemas ./schemas
@@ -20,7 +20,7 @@ COPY test/emulator ./test/emulator
 # runtime reads only that JSON file.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && chmod 0755 dist/src/cli/main.js
+ && test -x dist/cli/nango-gitops.js
 
 FROM ${NODE_IMAGE} AS runtime
 # The default state path (.nango-gitops/state.json under the working directory) is not writable here.
@@ -29,11 +29,11 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/cli ./dist/cli
 COPY --from=build /app/generated ./generated
 COPY --from=build /app/schemas ./schemas
 # Files stay owned by root and read-only for the process; only the state directory is writable.
-RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/nango-gitops \
+RUN ln -s /app/dist/cli/nango-gitops.js /usr/local/bin/nango-gitops \
  && mkdir -p /var/lib/nango-gitops \
  && chown 1000:1000 /var/lib/nango-gitops
 # The image's `node` user, given by number so that Kubernetes' runAsNonRoot can verify it.

@@ -22,7 +22,7 @@ interface LogLine {
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/nango-gitops.js');
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

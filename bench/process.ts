@@ -9,7 +9,7 @@ import { median } from './figures.js';
 
 /** The package root (dist/bench/ → ../..). */
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const CLI = join(ROOT, 'dist/cli/nango-gitops.js');
 
 export interface ProcessResult {
   code: number | null;

@@ -7,7 +7,7 @@ import { DEFAULT_SECRET_KEY, startEmulator } from '../test/emulator/server.js';
 import { packageRoot } from '../src/package-root.js';
 
 const root = packageRoot();
-const cli = resolve(root, 'dist/src/cli/main.js');
+const cli = resolve(root, 'dist/cli/nango-gitops.js');
 const stateDir = mkdtempSync(join(tmpdir(), 'nango-gitops-demo-'));
 const emulator = await startEmulator();
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The bundled CLI, exactly what the package's bin and the image run. */
+export const CLI = join(ROOT, 'dist/cli/nango-gitops.js');
 // Spawned as `node -- CLI ...`, like the bin's shebang: Node 20 would otherwise take our `--env-file`
 // flag as its own (nodejs/node#54232) and exit 9 on a missing file before the CLI runs.
 
