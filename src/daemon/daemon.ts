@@ -1,18 +1,12 @@
 // Wires the daemon together: triggers (start, file changes, schedule, SIGHUP via `signal()`) feed the
 // single-flight loop; the loop runs reconciles; the HTTP server shows their outcome.
 import type { LoadOptions } from '../config/types.js';
-import type { Logger } from '../log.js';
-import type { NangoClient } from '../nango/types.js';
-import type { Fingerprinter } from '../plan/fingerprint.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
-import type { Redactor } from '../redact.js';
-import type { FingerprintStore } from '../state/fingerprints.js';
 import type { BackoffPolicy } from './backoff.js';
 import { stoppableClient } from './guard.js';
 import { formatListen, type ListenAddress } from './listen.js';
 import { createReconcileLoop, type Trigger } from './loop.js';
-import type { DaemonMetrics } from './metrics.js';
-import { createReconciler, type Mode } from './reconcile.js';
+import { createReconciler, type DaemonDeps, type Mode } from './reconcile.js';
 import { startSchedule, type Schedule } from './schedule.js';
 import { startHttpServer, type Health, type HttpServer } from './server.js';
 import { DaemonStatus } from './status.js';
@@ -36,15 +30,7 @@ export interface DaemonConfig {
   backoff?: BackoffPolicy;
 }
 
-export interface DaemonDeps {
-  client: NangoClient;
-  fingerprint: Fingerprinter;
-  fingerprints: FingerprintStore;
-  redactor: Redactor;
-  log: Logger;
-  metrics: DaemonMetrics;
-  requestCount: () => number;
-}
+export type { DaemonDeps } from './reconcile.js';
 
 export interface Daemon {
   address: ListenAddress;

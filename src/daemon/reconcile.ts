@@ -21,13 +21,8 @@ import type { DaemonStatus, ReconcileReport, Stage } from './status.js';
 
 export type Mode = 'apply' | 'plan';
 
-export interface ReconcilerOptions {
-  load: LoadOptions;
-  flags: PolicyFlags;
-  concurrency: number;
-  mode: Mode;
-  /** Detail reads are re-done at least this often, whatever the cache says (0: every run). */
-  fullRefreshIntervalMs: number;
+/** What lives as long as the daemon: set up once from the secret key and the flags. */
+export interface DaemonDeps {
   /** The one client of the daemon's life (one rate-limit pacer). */
   client: NangoClient;
   fingerprint: Fingerprinter;
@@ -35,9 +30,18 @@ export interface ReconcilerOptions {
   redactor: Redactor;
   log: Logger;
   metrics: DaemonMetrics;
-  status: DaemonStatus;
   /** Total API attempts so far, to log how many one reconcile cost. */
   requestCount: () => number;
+}
+
+export interface ReconcilerOptions extends DaemonDeps {
+  load: LoadOptions;
+  flags: PolicyFlags;
+  concurrency: number;
+  mode: Mode;
+  /** Detail reads are re-done at least this often, whatever the cache says (0: every run). */
+  fullRefreshIntervalMs: number;
+  status: DaemonStatus;
   /** Every config that loads, so the watcher can follow new env files and `*_FILE` secrets. */
   onLoaded?: (state: DesiredState) => void;
   now?: () => number;
