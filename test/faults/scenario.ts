@@ -229,7 +229,7 @@ function credentialsOf(stored: StoredIntegration): ExpectedCredentials | undefin
 }
 
 /** Every way the environment differs from the desired state; [] when it is exactly that state. */
-export function differences(emu: Emulator, scenario: Scenario, seededIds: SeededIds): string[] {
+export function differences(emu: Emulator, scenario: Scenario, _seededIds: SeededIds): string[] {
   const problems: string[] = [];
   const live = new Map(emu.integrations().map((i) => [i.unique_key, i]));
   for (const [key, want] of scenario.expected) {

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadDesiredState } from '../../src/config/index.js';
 import { MAX_FILE_BYTES, parseConfigText } from '../../src/config/load.js';
 import { useTempDir } from '../fixtures/config/helpers.js';

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadDesiredState } from '../../src/config/index.js';
 import { useTempDir } from '../fixtures/config/helpers.js';
 

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, hasErrors, loadDesiredState } from '../../src/config/index.js';
 import type { DesiredIntegration, LoadOptions } from '../../src/config/types.js';
 import { RSA_KEY, useTempDir } from '../fixtures/config/helpers.js';
