@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
 import { childPointer } from './pointer.js';
@@ -7,6 +7,18 @@ import type { Diagnostic, SourceLocation } from './types.js';
 
 /** Bigger than any sane integrations file, small enough that a wrong `-c` cannot exhaust memory. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * The yaml library keeps every node with its source range: a 4 MiB flow list of 2 million one-character
+ * items took ~70 s and ~3 GB. Counting tokens first (the lexer alone allocates little) bounds that;
+ * 10,000 real integrations in one file are ~700,000 tokens.
+ */
+export const MAX_TOKENS = 1_500_000;
+
+function tooManyTokens(text: string): boolean {
+  let count = 0;
+  for (const _token of new Lexer().lex(text)) if (++count > MAX_TOKENS) return true;
+  return false;
+}
 /**
  * Values an alias may produce, summed over the document. yaml's own guard (toJS maxAliasCount) lets
  * 99 aliases of one 200,000-item list through: a 400 KB file then expands to 20 M values and exhausts
@@ -105,6 +117,10 @@ export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
 }
 
 export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
+  if (tooManyTokens(text)) {
+    const limit = MAX_TOKENS.toLocaleString('en-US');
+    return { diagnostics: [error(`too large to parse safely (more than ${limit} YAML tokens); split it into several files`, { location: top(file) })] };
+  }
   const lineCounter = new LineCounter();
   // prettyErrors would quote the offending source line, and that line may hold a secret.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

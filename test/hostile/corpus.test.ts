@@ -315,6 +315,15 @@ describe('generated hostile input', () => {
 });
 
 describe('resource bounds on big but legal-sized files', () => {
+  it.concurrent('a 4 MB flow list of 2 million items is refused before parsing, in a 128 MB heap', async () => {
+    // Parsed, this took ~70 s and ~3 GB: the yaml library keeps a node with positions per item.
+    const dir = scratch();
+    writeFileSync(join(dir, 'dense.yaml'), `integrations: [${Array<string>(2_000_000).fill('1').join(',')}]\n`);
+    const r = await runCli(['validate', '-c', dir], { env: BASE_ENV, nodeArgs: ['--max-old-space-size=128'], timeoutMs: 30_000 });
+    expect(r.code, r.stderr.slice(0, 500)).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^\S*dense\.yaml:1:1: too large to parse safely \(more than 1,500,000 YAML tokens\); split it into several files$/);
+  }, 40_000);
+
   it.concurrent('100,000 malformed list items are all reported, quickly (schema errors are linear)', async () => {
     // ajv concatenates its error array once per failing item: before validating in slices this took minutes.
     const dir = scratch();
