@@ -1,15 +1,13 @@
 // Runs the built CLI (or any node script) as a separate process, as users and CI do, timing spawn → exit.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { DEFAULT_SECRET_KEY } from '../test/emulator/server.js';
+import { CLI, ROOT } from '../test/helpers/cli.js';
 import { median } from './figures.js';
 
-/** The package root (dist/bench/ → ../..). */
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli/nango-gitops.js');
+export { CLI, ROOT };
 
 export interface ProcessResult {
   code: number | null;

@@ -1,13 +1,22 @@
 import type { EmulatorKey } from './types.js';
 
-export type Scope =
-  | 'environment:integrations:list'
-  | 'environment:integrations:read'
-  | 'environment:integrations:create'
-  | 'environment:integrations:update'
-  | 'environment:integrations:delete'
-  | 'environment:integrations:read_credentials'
-  | 'environment:connections:list';
+/** Every scope an environment key can hold. */
+export const SCOPES = [
+  'environment:integrations:list',
+  'environment:integrations:read',
+  'environment:integrations:create',
+  'environment:integrations:update',
+  'environment:integrations:delete',
+  'environment:integrations:read_credentials',
+  'environment:connections:list',
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+/** A key's scopes less some: e.g. a key that may not read credentials. */
+export function scopesWithout(...excluded: Scope[]): Scope[] {
+  return SCOPES.filter((s) => !excluded.includes(s));
+}
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 

@@ -28,6 +28,8 @@ export type {
 } from './types.js';
 
 /** A fixed UUID v4 for environment 'dev', with all scopes. */
+export { SCOPES, scopesWithout } from './auth.js';
+
 export const DEFAULT_SECRET_KEY = 'b1f2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
 const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH', 'DELETE']);

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+// Found by walking up to package.json: this file also runs compiled, from dist/test/helpers/ (benchmarks).
+export const ROOT = packageRoot();
 /** The bundled CLI, exactly what the package's bin and the image run. */
 export const CLI = join(ROOT, 'dist/cli/nango-gitops.js');
 // Spawned as `node -- CLI ...`, like the bin's shebang: Node 20 would otherwise take our `--env-file`

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { DEFAULT_SECRET_KEY, startEmulator } from '../emulator/server.js';
+import { DEFAULT_SECRET_KEY, startEmulator, scopesWithout } from '../emulator/server.js';
 import { MonotonicClock } from '../emulator/state.js';
 import type { Emulator, EmulatorOptions, FaultKind } from '../emulator/server.js';
 
@@ -8,14 +8,7 @@ const PRIVATE_KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90v
 const OTHER_KEY = '0f6c2a1e-7d3b-4c5a-9e8f-1a2b3c4d5e6f';
 const NO_CREDENTIALS_KEY = '3a2b1c0d-9e8f-4a7b-b6c5-d4e3f2a1b0c9';
 const READ_ONLY_KEY = '5c4d3e2f-1a0b-4c9d-8e7f-6a5b4c3d2e1f';
-const ALL_SCOPES_BUT_READ_CREDENTIALS = [
-  'environment:integrations:list',
-  'environment:integrations:read',
-  'environment:integrations:create',
-  'environment:integrations:update',
-  'environment:integrations:delete',
-  'environment:connections:list',
-];
+const ALL_SCOPES_BUT_READ_CREDENTIALS = scopesWithout('environment:integrations:read_credentials');
 
 interface Answer {
   status: number;

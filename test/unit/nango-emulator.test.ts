@@ -4,17 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNangoClient } from '../../src/nango/client.js';
 import { createDetailCache, fetchLiveState } from '../../src/nango/live.js';
 import { RateLimitPacer } from '../../src/nango/pacer.js';
-import { DEFAULT_SECRET_KEY, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+import { DEFAULT_SECRET_KEY, startEmulator, type Emulator, type EmulatorOptions, scopesWithout } from '../emulator/server.js';
 
 const NO_CREDENTIALS_KEY = '0d6c1f9e-2b3a-4c5d-8e7f-9a0b1c2d3e4f';
-const ALL_SCOPES_BUT_CREDENTIALS = [
-  'environment:integrations:list',
-  'environment:integrations:read',
-  'environment:integrations:create',
-  'environment:integrations:update',
-  'environment:integrations:delete',
-  'environment:connections:list',
-];
+const ALL_SCOPES_BUT_CREDENTIALS = scopesWithout('environment:integrations:read_credentials');
 
 let emulator: Emulator | undefined;
 afterEach(async () => {
