@@ -1,10 +1,12 @@
 import pLimit from 'p-limit';
 import type { DesiredIntegration, DesiredState } from '../config/types.js';
+import { isDuplicateKeyError } from '../nango/errors.js';
 import type { NangoClient } from '../nango/types.js';
 import { managedValues } from '../plan/fields.js';
 import type { Fingerprinter } from '../plan/fingerprint.js';
 import type { Action, Change, Plan } from '../plan/types.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
+import { updateExisting } from './existing.js';
 import { createBody, patchBody } from './requests.js';
 
 export interface ApplyContext {
@@ -78,7 +80,12 @@ async function runStep(step: Step, change: Change, want: DesiredIntegration | un
   }
   if (!want) throw new Error(`no declared integration "${change.unique_key}" (internal error)`);
   if (step === 'create') {
-    await ctx.client.createIntegration(createBody(want));
+    try {
+      await ctx.client.createIntegration(createBody(want));
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await updateExisting(want, ctx);
+    }
     recordFingerprints(want, ctx, () => true);
     return;
   }

@@ -1,6 +1,6 @@
 // NangoClient over node:http(s). Writes are made safe to retry: when an answer was lost and the server had
 // already applied the write, the retry's "already exists" / "not found" is recognised as success.
-import { apiError, contentTypeLabel, isDuplicateKey, isRecord, notNangoError } from './errors.js';
+import { apiError, contentTypeLabel, DUPLICATE_KEY_CODE, isDuplicateKey, isRecord, notNangoError } from './errors.js';
 import { RateLimitPacer } from './pacer.js';
 import { createTransport, isJsonContentType, type Answer, type Call, type ResponseEvent } from './transport.js';
 import {
@@ -154,10 +154,15 @@ export function createNangoClient(options: ClientOptions): NangoClient {
               (existing ? ` by provider ${existing.provider}, not ${body.provider}` : ', but it could not be read back'),
           ),
           400,
-          'duplicate_unique_key',
+          DUPLICATE_KEY_CODE,
           'POST',
           '/integrations',
         );
+      }
+      if (answer.status === 400 && isDuplicateKey(answer.json)) {
+        // Someone else created the key since the plan; the caller decides (apply compares and updates it).
+        const error = apiError(answer.ctx, answer.status, answer.json);
+        throw new NangoApiError(error.message, error.status, DUPLICATE_KEY_CODE, error.method, error.path);
       }
       throw apiError(answer.ctx, answer.status, answer.json);
     },

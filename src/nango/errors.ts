@@ -78,3 +78,10 @@ export function isDuplicateKey(json: unknown): boolean {
   const { details, message } = readErrorFields(json);
   return [...details, message ?? ''].some((text) => /unique key already exists/i.test(text));
 }
+
+/** NangoApiError.code of a create refused because the unique key is taken. */
+export const DUPLICATE_KEY_CODE = 'duplicate_unique_key';
+
+export function isDuplicateKeyError(error: unknown): error is NangoApiError {
+  return error instanceof NangoApiError && error.code === DUPLICATE_KEY_CODE;
+}

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 import { loadProviderCatalog } from './catalog.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
+import { CreateRace } from './create-race.js';
 import { FaultInjector } from './faults.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
@@ -86,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const key of keys) state.environment(key.environment);
   const limiter = new FixedWindowRateLimiter(options.rateLimitPerMinute ?? 5000, options.rateLimitWindowMs ?? 60_000);
   const faults = new FaultInjector(options.faults, options.randomSeed);
+  const race = new CreateRace();
   const hangMs = options.hangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
   const requests: RecordedRequest[] = [];
@@ -131,6 +133,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let response = fault ? faultResponse(fault, method, url.pathname, limiter) : undefined;
     if (!response) {
+      const raced = race.take(method, url.pathname, body);
+      if (raced) state.seed(raced.environment, [raced.seed]);
       const outcome = routeApiRequest(ctx, { method, pathname: url.pathname, search: url.searchParams, headers: req.headers, body });
       response = outcome.response;
       if (outcome.environment !== undefined) record.environment = outcome.environment;
@@ -214,6 +218,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setRateLimit(perMinute: number, windowMs?: number): void {
       limiter.configure(perMinute, windowMs);
     },
+    raceCreate(seed: SeedIntegration, environment = 'dev'): void {
+      race.arm(seed, environment);
+    },
     clearRequests(): void {
       requests.length = 0;
     },
@@ -221,6 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.clear();
       requests.length = 0;
       faults.set(undefined);
+      race.clear();
       limiter.restart();
     },
   };

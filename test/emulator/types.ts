@@ -89,7 +89,12 @@ export interface Emulator {
   setFaults(faults: FaultConfig | undefined): void;
   setLatency(ms: number): void;
   setRateLimit(perMinute: number, windowMs?: number): void;
+  /**
+   * One-shot: the next POST /integrations for `seed.unique_key` finds it already stored, as if another
+   * writer had created it just before (between a plan and its apply).
+   */
+  raceCreate(seed: SeedIntegration, environment?: string): void;
   clearRequests(): void;
-  /** Drops all integrations and recorded requests, turns faults off, restarts the rate-limit window. */
+  /** Drops all integrations and recorded requests, turns faults and races off, restarts the rate-limit window. */
   reset(): void;
 }

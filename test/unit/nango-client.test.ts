@@ -268,7 +268,7 @@ describe('idempotent writes after a lost answer', () => {
     expect(error.message).toBe('POST /integrations: a retry found unique key slack-prod already taken by provider github, not slack');
   });
 
-  it('create: a duplicate key on the first attempt is an error without a read-back', async () => {
+  it('create: a duplicate key on the first attempt is a duplicate_unique_key error without a read-back (apply resolves it)', async () => {
     const s = await serve(() => ({
       status: 400,
       json: { error: { code: 'invalid_body', errors: [{ code: 'invalid_string', message: 'Unique key already exists', path: ['uniqueKey'] }] } },
@@ -276,6 +276,7 @@ describe('idempotent writes after a lost answer', () => {
     const { client } = testClient(s.url);
     const error = await failure(client.createIntegration({ provider: 'slack', unique_key: 'slack-prod' }));
     expect(error.message).toBe('POST /integrations failed (400 invalid_body): uniqueKey: Unique key already exists');
+    expect(error.code).toBe('duplicate_unique_key');
     expect(s.requests).toHaveLength(1);
   });
 
