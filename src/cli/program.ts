@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { escapeControls } from '../escape.js';
 import { NangoApiError } from '../nango/types.js';
 import { packageVersion } from '../package-root.js';
 import { EXIT, UserError, type ExitCode } from './exit-codes.js';
@@ -15,11 +16,12 @@ async function run(action: () => Promise<ExitCode>): Promise<void> {
 
 function reportError(err: unknown): ExitCode {
   if (err instanceof UserError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${escapeControls(err.message)}\n`);
     return err.exitCode;
   }
   if (err instanceof NangoApiError) {
-    process.stderr.write(`error: Nango API: ${err.message}\n`);
+    // The server's words (and keys from its answers): one line, whatever they hold.
+    process.stderr.write(`error: Nango API: ${escapeControls(err.message)}\n`);
     return EXIT.error;
   }
   if (err instanceof CommanderError) return EXIT.error;

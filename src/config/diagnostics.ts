@@ -1,10 +1,15 @@
+import { escapeControls } from '../escape.js';
 import type { Diagnostic, SourceLocation } from './types.js';
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** `nango/slack.yaml:7:7: credentials.client_secret: message`, or `env NAME: message` without a position. */
+/**
+ * `nango/slack.yaml:7:7: credentials.client_secret: message`, or `env NAME: message` without a position.
+ * Messages quote config values and keys, which may hold any character: a newline would let a value
+ * forge a second diagnostic line, an ANSI escape would drive the terminal. They are shown escaped.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const prefix = d.severity === 'warning' ? 'warning: ' : '';
   const parts: string[] = [];
@@ -13,16 +18,6 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.path) parts.push(d.path);
   parts.push(d.message);
   return escapeControls(prefix + parts.join(': '));
-}
-
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * Messages quote config values and keys, which may hold any character: a newline would let a value
- * forge a second diagnostic line, an ANSI escape would drive the terminal. Show them escaped.
- */
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function formatLocation(l: SourceLocation): string {

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../config/types.js';
+import { escapeControls, showKey } from '../escape.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanText } from './text.js';
 
@@ -18,12 +19,16 @@ export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[]): str
 export function renderPlanGithub(plan: Plan): string {
   const blocked = plan.changes
     .filter((c) => c.blocked !== undefined)
-    .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${c.unique_key}`)}::${escapeData(c.blocked ?? '')}\n`);
+    .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${showKey(c.unique_key)}`)}::${escapeData(c.blocked ?? '')}\n`);
   return renderPlanText(plan) + blocked.join('');
 }
 
+/**
+ * GitHub's workflow-command escaping, so no value can end the command or start another one. Controls are
+ * shown escaped first (as in text output): a message is one line, and no raw CR or LF is left to encode.
+ */
 function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControls(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 function escapeProperty(text: string): string {

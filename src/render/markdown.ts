@@ -1,4 +1,6 @@
+import { showKey } from '../escape.js';
 import type { Plan } from '../plan/types.js';
+import { markdownCode, markdownText } from './markdown-escape.js';
 import { SYMBOL, describeChange, formatAfter, formatBefore } from './values.js';
 
 /** Found again by the PR-comment upsert in CI, so pushes edit one comment instead of adding more. */
@@ -14,16 +16,16 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const c of plan.changes) {
       const isNew = (path: string): boolean => c.action === 'create' || (c.action === 'replace' && path !== 'provider');
       const details = c.fields.map((f) =>
-        isNew(f.path) ? `\`${f.path}\` = ${code(formatAfter(f))}` : `\`${f.path}\`: ${code(formatBefore(f))} → ${code(formatAfter(f))}`,
+        isNew(f.path) ? `${cell(f.path)} = ${cell(formatAfter(f))}` : `${cell(f.path)}: ${cell(formatBefore(f))} → ${cell(formatAfter(f))}`,
       );
-      if (c.blocked !== undefined) details.unshift(`:no_entry: **blocked:** ${escapeCell(c.blocked)}`);
-      if (c.result !== undefined) details.unshift(`**${c.result}**${c.error ? `: ${escapeCell(c.error)}` : ''}`);
-      lines.push(`| \`${SYMBOL[c.action]}\` | ${escapeCell(describeChange(c))} | ${details.join('<br>')} |`);
+      if (c.blocked !== undefined) details.unshift(`:no_entry: **blocked:** ${markdownText(c.blocked)}`);
+      if (c.result !== undefined) details.unshift(`**${c.result}**${c.error ? `: ${markdownText(c.error)}` : ''}`);
+      lines.push(`| \`${SYMBOL[c.action]}\` | ${describeChange(c, (name) => cell(showKey(name)))} | ${details.join('<br>')} |`);
     }
   }
   lines.push('');
-  for (const n of plan.notes) lines.push(`> ${n.unique_key ? `\`${n.unique_key}\`: ` : ''}${escapeCell(n.message)}`);
-  if (plan.unmanaged.length > 0) lines.push('', `Unmanaged (left alone): ${plan.unmanaged.map((k) => `\`${k}\``).join(', ')}`);
+  for (const n of plan.notes) lines.push(`> ${n.unique_key ? `${markdownCode(showKey(n.unique_key), false)}: ` : ''}${markdownText(n.message)}`);
+  if (plan.unmanaged.length > 0) lines.push('', `Unmanaged (left alone): ${plan.unmanaged.map((k) => markdownCode(showKey(k), false)).join(', ')}`);
   lines.push(
     '',
     `**Plan:** ${s.create} to create, ${s.update} to update, ${s.rename} to rename, ${s.delete} to delete, ${s.replace} to replace; ${s.unchanged} unchanged, ${s.unmanaged} unmanaged.`,
@@ -31,10 +33,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A value or key in a table cell. */
+function cell(text: string): string {
+  return markdownCode(text, true);
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../config/types.js';
 import { formatDiagnostic } from '../config/index.js';
+import { escapeControls, showKey } from '../escape.js';
 import type { Change, FieldChange, Plan } from '../plan/types.js';
 import { SYMBOL, describeChange, formatAfter, formatBefore } from './values.js';
 
@@ -12,7 +13,7 @@ export function renderPlanText(plan: Plan): string {
     for (const c of plan.changes) lines.push(...changeLines(c), '');
   }
   lines.push(...footer(plan));
-  return `${lines.join('\n')}\n`;
+  return joinLines(lines);
 }
 
 export function renderApplyText(plan: Plan): string {
@@ -25,7 +26,16 @@ export function renderApplyText(plan: Plan): string {
   if (plan.changes.length === 0) lines.push('No changes. Nothing to apply.');
   lines.push(...footer(plan).filter((l) => !l.startsWith('Plan:')));
   lines.push(`Apply complete: ${count('applied')} applied, ${count('failed')} failed, ${count('skipped')} skipped.`);
-  return `${lines.join('\n')}\n`;
+  return joinLines(lines);
+}
+
+/**
+ * Lines quote keys, values and server messages, which may hold any character: escaped here, at the
+ * sink, so no value can start a line of its own (a forged plan line, or a GitHub workflow command
+ * under --format github) or drive the terminal.
+ */
+function joinLines(lines: readonly string[]): string {
+  return `${lines.map(escapeControls).join('\n')}\n`;
 }
 
 function changeLines(c: Change): string[] {
@@ -45,9 +55,9 @@ function fieldLine(c: Change, f: FieldChange): string {
 
 function footer(plan: Plan): string[] {
   const lines: string[] = [];
-  for (const n of plan.notes) lines.push(`Note: ${n.unique_key ? `${n.unique_key}: ` : ''}${n.message}`);
+  for (const n of plan.notes) lines.push(`Note: ${n.unique_key ? `${showKey(n.unique_key)}: ` : ''}${n.message}`);
   if (plan.unmanaged.length > 0) {
-    lines.push(`Unmanaged (in Nango, not in config, left alone): ${plan.unmanaged.join(', ')}`);
+    lines.push(`Unmanaged (in Nango, not in config, left alone): ${plan.unmanaged.map(showKey).join(', ')}`);
   }
   const blocked = plan.changes.filter((c) => c.blocked !== undefined).length;
   if (blocked > 0) lines.push(`Refused: ${blocked} change${blocked === 1 ? ' is' : 's are'} blocked by a safety rule; nothing will be applied.`);

@@ -1,3 +1,4 @@
+import { showKey } from '../escape.js';
 import type { Change, FieldChange } from '../plan/types.js';
 import { formatConnections } from '../safety/rules.js';
 
@@ -17,19 +18,25 @@ export function formatAfter(field: FieldChange): string {
   return field.sensitive ? SENSITIVE : formatValue(field.after);
 }
 
-/** The headline of a change, shared by the text and markdown renderers. */
-export function describeChange(c: Change): string {
+/**
+ * The headline of a change, shared by the text and markdown renderers. `show` renders keys and
+ * providers (both may come from the API): quoted when not plain, or as markdown code spans.
+ */
+export function describeChange(c: Change, show: (name: string) => string = showKey): string {
+  const key = show(c.unique_key);
+  const provider = show(c.provider);
+  const from = (name: string | undefined): string => (name === undefined ? '?' : show(name));
   switch (c.action) {
     case 'create':
-      return `create ${c.unique_key} (${c.provider})`;
+      return `create ${key} (${provider})`;
     case 'update':
-      return `update ${c.unique_key} (${c.provider})`;
+      return `update ${key} (${provider})`;
     case 'rename':
-      return `rename ${c.from_unique_key ?? '?'} → ${c.unique_key} (${c.provider})`;
+      return `rename ${from(c.from_unique_key)} → ${key} (${provider})`;
     case 'delete':
-      return `delete ${c.unique_key} (${c.provider}) (destroys ${formatConnections(c.connections)})`;
+      return `delete ${key} (${provider}) (destroys ${formatConnections(c.connections)})`;
     case 'replace':
-      return `replace ${c.unique_key} (${c.from_provider ?? '?'} → ${c.provider}) (forces replacement: provider; destroys ${formatConnections(c.connections)})`;
+      return `replace ${key} (${from(c.from_provider)} → ${provider}) (forces replacement: provider; destroys ${formatConnections(c.connections)})`;
   }
 }
 

@@ -1,6 +1,8 @@
 import { CONNECTIONS_LIMIT } from '../plan/connections.js';
 import { firstMatch } from '../plan/glob.js';
 import type { Change, Plan } from '../plan/types.js';
+import { block } from './block.js';
+import { lookAlikeRule, protectRenameRule } from './keys.js';
 
 export interface SafetyPolicy {
   allowReplace: boolean;
@@ -20,10 +22,6 @@ export interface SafetyContext {
 export type SafetyRule = (plan: Plan, policy: SafetyPolicy, ctx: SafetyContext) => void;
 
 const destroys = (c: Change): boolean => c.action === 'delete' || c.action === 'replace';
-
-export function block(change: Change, reason: string): void {
-  change.blocked = change.blocked === undefined ? reason : `${change.blocked}; ${reason}`;
-}
 
 export function formatConnections(count: number | 'unknown' | undefined): string {
   if (count === undefined) return 'no connections checked';
@@ -88,6 +86,8 @@ export const maxDeletesRule: SafetyRule = (plan, policy) => {
 /** Order matters only for the order of reasons shown. */
 export const SAFETY_RULES: readonly SafetyRule[] = [
   protectRule,
+  protectRenameRule,
+  lookAlikeRule,
   emptyConfigRule,
   replaceRule,
   connectionsRule,

@@ -19,8 +19,8 @@ export type Provider = keyof typeof PROVIDERS;
 export const PROVIDER_NAMES = Object.keys(PROVIDERS) as Provider[];
 
 const KEY_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCXYZ0123456789~:.@ _-'];
-/** Matches the unique_key rule `^[a-zA-Z0-9~:.@ _-]+$`, at most 255. */
-export const uniqueKey = fc.string({ unit: fc.constantFrom(...KEY_CHARS), minLength: 1, maxLength: 24 });
+/** Matches the unique_key rule `^[a-zA-Z0-9~:.@ _-]+$`, at most 255, no space at either end. */
+export const uniqueKey = fc.string({ unit: fc.constantFrom(...KEY_CHARS), minLength: 1, maxLength: 24 }).filter((k) => k.trim() === k);
 
 /** Any text the API takes as a display name (1..255). */
 export const displayName = fc.oneof(

@@ -8,6 +8,7 @@ import { exportIntegrations, type ExportResult } from '../../export/documents.js
 import { readAllIntegrations } from '../../export/fetch.js';
 import { createNangoClient } from '../../nango/client.js';
 import type { LiveIntegration, NangoClient } from '../../nango/types.js';
+import { escapeControls, showKey } from '../../escape.js';
 import { packageRoot } from '../../package-root.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
@@ -58,7 +59,7 @@ async function exportCommand(opts: ExportOptions): Promise<ExitCode> {
     fileName: target.kind === 'file' ? basename(target.path) : undefined,
   });
 
-  for (const n of result.notes) process.stderr.write(`note: ${n.unique_key}: ${n.message}\n`);
+  for (const n of result.notes) process.stderr.write(`note: ${showKey(n.unique_key)}: ${escapeControls(n.message)}\n`);
   await writeOutput(target, result);
   return EXIT.ok;
 }
