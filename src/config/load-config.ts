@@ -65,7 +65,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
   return {
     environments: block ? [...block.entries.values()].map(({ name, source }) => ({ name, source })) : undefined,
-    diagnostics,
+    diagnostics: sortDiagnostics(diagnostics, discovery.files.map((f) => f.display)),
     sources: { options, cwd, files: discovery.files, parsed, envFiles, complete, ...(block ? { block } : {}) },
   };
 }
