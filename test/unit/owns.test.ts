@@ -5,7 +5,7 @@ import { buildPlan } from '../../src/plan/plan.js';
 import type { Change } from '../../src/plan/types.js';
 import { resolvePolicy, type PolicyFlags } from '../../src/reconcile/policy.js';
 import { applySafetyRules, type SafetyPolicy } from '../../src/safety/rules.js';
-import { context, desired, live, state } from '../helpers/model.js';
+import { context, live, state } from '../helpers/model.js';
 
 const policy = (p: Partial<SafetyPolicy> = {}): SafetyPolicy => ({ allowReplace: true, allowDeleteConnections: true, maxDeletes: 10, allowEmpty: true, protect: [], ...p });
 const plan = (changes: Change[]) => buildPlan({ changes, unchanged: 0, unmanaged: [], notes: [], diagnostics: [] });
