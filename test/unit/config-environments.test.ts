@@ -306,6 +306,32 @@ describe('environments: errors', () => {
     expect(combineEnvironmentDiagnostics(both, results).map(formatDiagnostic)).toEqual(['a.yaml:5:17: unique_key: duplicate unique_key "k": also declared at a.yaml:2:17']);
   });
 
+  it('reads a secret key from NAME_FILE, may name NANGO_SECRET_KEY, and obeys --env-prefix', async () => {
+    const keyFile = await t.write('secrets/prod-key', 'prod-key-from-file\n');
+    const block = 'environments:\n  dev:\n    secret_key: ${NANGO_SECRET_KEY}\n  prod:\n    secret_key: ${CFG_KEY_PROD}\n';
+    const config = await load({ 'env.yaml': block }, { env: { NANGO_SECRET_KEY: 'dev-key', CFG_KEY_PROD_FILE: keyFile } });
+    const prod = await resolveEnvironment(config, 'prod', { secretKey: true });
+    expect(prod.secretKey).toBe('prod-key-from-file');
+    expect(prod.state?.extraWatchPaths).toEqual([keyFile]);
+    expect((await resolveEnvironment(config, 'dev', { secretKey: true })).secretKey).toBe('dev-key');
+    const prefixed = await load({ 'env.yaml': block }, { env: { NANGO_SECRET_KEY: 'dev-key' }, envPrefixes: ['CFG_'] });
+    expect(lines(await resolveEnvironment(prefixed, 'dev', { secretKey: true }))).toEqual([
+      'env.yaml:3:17: environments.dev.secret_key: NANGO_SECRET_KEY is not allowed by --env-prefix (allowed: CFG_)',
+    ]);
+  });
+
+  it('reports a problem of a shared field once, and one of an integration only some environments have with their names', async () => {
+    const config = await load({
+      'env.yaml': ENVIRONMENTS,
+      'a.yaml': 'integrations:\n  - unique_key: a\n    provider: posthog\n    display_nam: A\n  - unique_key: b\n    provider: posthog\n    display_nam: B\n    environments: [dev]\n',
+    });
+    const results = [await resolveEnvironment(config, 'dev'), await resolveEnvironment(config, 'prod')];
+    expect(combineEnvironmentDiagnostics(config, results).map(formatDiagnostic)).toEqual([
+      'a.yaml:4:5: display_nam: unknown field "display_nam" (did you mean "display_name"?)',
+      'a.yaml:7:5: display_nam: unknown field "display_nam" (did you mean "display_name"?) (environment dev)',
+    ]);
+  });
+
   it('never lets an integration read a secret key variable', async () => {
     const config = await load(
       { 'env.yaml': ENVIRONMENTS, 'a.yaml': 'integrations:\n  - unique_key: a\n    provider: posthog\n    display_name: ${KEY_PROD}\n' },
