@@ -1,3 +1,4 @@
+import { DEFAULT_HOST } from '../config/environment-target.js';
 import { createLogger, type Logger } from '../log.js';
 import { createNangoClient } from '../nango/client.js';
 import type { NangoClient } from '../nango/types.js';
@@ -7,7 +8,7 @@ import { openFingerprintStore, type FingerprintStore } from '../state/fingerprin
 import { EXIT, UserError } from './exit-codes.js';
 import type { CommonOptions, RemoteOptions } from './options.js';
 
-export const DEFAULT_HOST = 'https://api.nango.dev';
+export { DEFAULT_HOST };
 
 /** The secret key and everything derived from it, set up once per command (or per daemon). */
 export interface Remote {

@@ -3,13 +3,15 @@ import type { NodePositions } from './load.js';
 import { parentPointer } from './pointer.js';
 import type { SourceLocation } from './types.js';
 
+/** JSON Pointer → source positions: a parsed file's map, or an environment's view over it (environment-view.ts). */
+export type Positions = Pick<ReadonlyMap<string, NodePositions>, 'get'>;
+
 /** One config file after parsing and interpolation: the unit schema and semantic checks work on. */
 export interface ResolvedDocument {
   file: ConfigFile;
   /** Plain value with every string interpolated; null for an empty document. */
   value: unknown;
-  /** JSON Pointer → source positions. */
-  positions: ReadonlyMap<string, NodePositions>;
+  positions: Positions;
   /** Pointers of strings that took at least one value from the environment. */
   sensitive: ReadonlySet<string>;
   /** Pointers of strings whose value is unknown (unset variable under allowMissingEnv, or an interpolation error): checks on them are skipped. */

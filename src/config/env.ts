@@ -107,10 +107,13 @@ function readSecretFile(abs: string, fileVar: string): LookupResult {
   }
 }
 
-/** Which variables config files may reference: never the Nango key, and only `--env-prefix` ones when given. */
-export function referencePolicy(prefixes: readonly string[] | undefined): (name: string) => string | undefined {
+/**
+ * Which variables config files may reference: never the Nango key, and only `--env-prefix` ones when given.
+ * An environment's `secret_key` is where the key belongs, so it may name NANGO_SECRET_KEY (`allowNangoKey`).
+ */
+export function referencePolicy(prefixes: readonly string[] | undefined, options: { allowNangoKey?: boolean } = {}): (name: string) => string | undefined {
   return (name) => {
-    if (FORBIDDEN.has(name)) return `${name} may not be referenced in config files (it is the key nango-gitops itself uses)`;
+    if (FORBIDDEN.has(name) && options.allowNangoKey !== true) return `${name} may not be referenced in config files (it is the key nango-gitops itself uses)`;
     if (prefixes && prefixes.length > 0 && !prefixes.some((p) => name.startsWith(p))) {
       return `${name} is not allowed by --env-prefix (allowed: ${prefixes.join(', ')})`;
     }

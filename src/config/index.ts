@@ -1,14 +1,7 @@
 // The config stage: -c paths → DesiredState. discover → load → interpolate → schema → semantics → normalise.
-import { discoverConfigFiles } from './discover.js';
-import { hasErrors, sortDiagnostics } from './diagnostics.js';
-import type { ResolvedDocument } from './document.js';
-import { createEnvLookup, readEnvFiles, referencePolicy } from './env.js';
-import { interpolateDocument } from './interpolate-document.js';
-import { loadConfigFile } from './load.js';
-import { buildDesiredState } from './normalize.js';
-import { validateSchema } from './schema.js';
-import type { Diagnostic, LoadOptions, LoadResult } from './types.js';
-import { validateSemantics } from './validate.js';
+// With an environments block, one DesiredState per environment: loadConfig once, resolveEnvironment each.
+import { loadConfig, resolveEnvironment } from './load-config.js';
+import type { LoadOptions, LoadResult } from './types.js';
 
 export { formatDiagnostic, hasErrors } from './diagnostics.js';
 export { interpolateString } from './interpolate.js';
@@ -18,50 +11,19 @@ export { discoverConfigFiles } from './discover.js';
 export type { ConfigFile, Discovery } from './discover.js';
 export type { CatalogProvider } from './catalog.js';
 export { normalizeScopes } from './normalize.js';
+export { loadConfig, resolveEnvironment } from './load-config.js';
+export type { LoadedConfig, ResolveOptions } from './load-config.js';
+export { combineEnvironmentDiagnostics, ENVIRONMENT_VARIABLE, selectEnvironments } from './environment-select.js';
+export type { Selection } from './environment-select.js';
+export { DEFAULT_HOST } from './environment-target.js';
 export type * from './types.js';
 
 /**
  * Reads every config file and returns the desired state, or, when anything is wrong, every
  * diagnostic of the run (all files, all stages) and no state. Never throws for bad input.
+ * With an environments block, `options.environment` names the one to resolve.
  */
 export async function loadDesiredState(options: LoadOptions): Promise<LoadResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const diagnostics: Diagnostic[] = [];
-
-  const discovery = await discoverConfigFiles(options.paths, cwd);
-  diagnostics.push(...discovery.diagnostics);
-
-  const envFiles = await readEnvFiles(options.envFiles ?? [], cwd);
-  diagnostics.push(...envFiles.diagnostics);
-  const { lookup, watchPaths } = createEnvLookup(options.env, envFiles.values, cwd);
-  const interpolation = {
-    allowMissing: options.allowMissingEnv === true,
-    checkName: referencePolicy(options.envPrefixes),
-  };
-
-  const docs: ResolvedDocument[] = [];
-  const sensitiveValues: string[] = [];
-  for (const file of discovery.files) {
-    const loaded = await loadConfigFile(file);
-    diagnostics.push(...loaded.diagnostics);
-    if (!loaded.parsed) continue;
-    const resolved = interpolateDocument(loaded.parsed, lookup, interpolation);
-    diagnostics.push(...resolved.diagnostics);
-    sensitiveValues.push(...resolved.sensitiveValues);
-    diagnostics.push(...(await validateSchema(resolved.document)));
-    docs.push(resolved.document);
-  }
-  diagnostics.push(...validateSemantics(docs));
-
-  const sorted = sortDiagnostics(
-    diagnostics,
-    discovery.files.map((f) => f.display),
-  );
-  if (hasErrors(sorted)) return { diagnostics: sorted };
-  const state = buildDesiredState(docs, {
-    files: discovery.files.map((f) => f.path),
-    extraWatchPaths: [...new Set([...envFiles.paths, ...watchPaths])].sort(),
-    sensitiveValues,
-  });
-  return { state, diagnostics: sorted };
+  const { state, diagnostics } = await resolveEnvironment(await loadConfig(options), options.environment);
+  return state ? { state, diagnostics } : { diagnostics };
 }

@@ -1,4 +1,4 @@
-import type { ResolvedDocument } from './document.js';
+import type { Positions, ResolvedDocument } from './document.js';
 import { error } from './diagnostics.js';
 import { interpolateString, type InterpolateOptions, type Lookup } from './interpolate.js';
 import type { ParsedFile } from './load.js';
@@ -19,7 +19,7 @@ export interface InterpolatedDocument {
  * Interpolates every string value of a parsed file. Keys and non-string scalars are left alone:
  * `port: 80` stays a number and `${X}` as a key stays text, so interpolation never changes structure.
  */
-export function interpolateDocument(parsed: ParsedFile, lookup: Lookup, options: InterpolateOptions): InterpolatedDocument {
+export function interpolateDocument(parsed: Pick<ParsedFile, 'file' | 'value'> & { positions: Positions }, lookup: Lookup, options: InterpolateOptions): InterpolatedDocument {
   const sensitive = new Set<string>();
   const missing = new Set<string>();
   const sensitiveValues: string[] = [];

@@ -119,6 +119,7 @@ function buildSettings(doc: ResolvedDocument, v: Record<string, unknown>): Setti
   if (typeof v['prune'] === 'boolean') settings.prune = v['prune'];
   if (Array.isArray(v['protect'])) settings.protect = v['protect'].map(String);
   if (typeof v['max_deletes'] === 'number') settings.max_deletes = v['max_deletes'];
+  if (Array.isArray(v['owns'])) settings.owns = v['owns'].map(String);
   return settings;
 }
 
@@ -134,15 +135,25 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** sha256 over the resolved config, secrets included (a rotation must change it), positions excluded. */
-export function digestDesiredState(integrations: readonly DesiredIntegration[], settings: Settings): string {
+/**
+ * sha256 over the resolved config, secrets included (a rotation must change it), positions excluded.
+ * An environment's name and host count too (a changed host is a different target); without an
+ * environments block they are left out, so the digest is the one earlier versions computed.
+ */
+export function digestDesiredState(integrations: readonly DesiredIntegration[], settings: Settings, target: EnvironmentTarget = {}): string {
   const strip = ({ sensitive: _s, source: _src, fieldSources: _fs, ...rest }: DesiredIntegration): Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> => rest;
   const { source: _source, ...plainSettings } = settings;
   const sorted = [...integrations].sort((a, b) => (a.unique_key < b.unique_key ? -1 : a.unique_key > b.unique_key ? 1 : 0)).map(strip);
-  return createHash('sha256').update(canonicalJson({ settings: plainSettings, integrations: sorted })).digest('hex');
+  const named = target.environment === undefined ? {} : { environment: target.environment, host: target.host };
+  return createHash('sha256').update(canonicalJson({ ...named, settings: plainSettings, integrations: sorted })).digest('hex');
 }
 
-export interface StateInputs {
+export interface EnvironmentTarget {
+  environment?: string;
+  host?: string;
+}
+
+export interface StateInputs extends EnvironmentTarget {
   files: string[];
   extraWatchPaths: string[];
   sensitiveValues: Iterable<string>;
@@ -170,12 +181,17 @@ export function buildDesiredState(docs: readonly ResolvedDocument[], inputs: Sta
     const joined = i.credentials?.scopes?.join(',');
     if (i.sensitive.has('credentials.scopes') && joined) sensitiveValues.add(joined);
   }
+  const target: EnvironmentTarget = {
+    ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
+    ...(inputs.host !== undefined ? { host: inputs.host } : {}),
+  };
   return {
+    ...target,
     integrations,
     settings,
     files: inputs.files,
     extraWatchPaths: inputs.extraWatchPaths,
-    digest: digestDesiredState(integrations, settings),
+    digest: digestDesiredState(integrations, settings, target),
     sensitiveValues,
   };
 }

@@ -58,6 +58,8 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
   null: 'empty',
   'string,array': 'a string or a list of strings',
+  'array,object': 'a list of environment names or a mapping of environment name to overrides',
+  'object,null': 'a mapping (or empty)',
 };
 
 function lastSegment(pointer: string): string {
@@ -77,16 +79,18 @@ interface Mapped {
 
 /** ajv's wording → short messages a config author can act on. Never includes the offending value. */
 function mapError(e: ErrorObject): Mapped | undefined {
-  const p = e.instancePath;
+  // A `propertyNames` failure arrives twice: as the inner keyword's error naming the key, and as a summary.
+  const p = e.propertyName === undefined ? e.instancePath : childPointer(e.instancePath, e.propertyName);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'if':
-      return undefined; // the `then` branch's own errors say what is wrong
+    case 'propertyNames':
+      return undefined; // the `then` branch's (or the key's) own errors say what is wrong
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
       const close = closestMatches(name, propertyNames(e), 1);
       const hint = close.length > 0 ? ` (did you mean "${close[0]}"?)` : '';
-      const where = p === '' ? '; a config file holds only "integrations" and "settings"' : '';
+      const where = p === '' ? '; a config file holds only "integrations", "settings" and "environments"' : '';
       return { pointer: childPointer(p, name), at: 'key', message: `unknown field "${name}"${hint}${where}` };
     }
     case 'required':
@@ -110,8 +114,13 @@ function mapError(e: ErrorObject): Mapped | undefined {
       return { pointer: p, at: 'value', message: `must be ${String(params['comparison'])} ${String(params['limit'])}` };
     case 'pattern': {
       const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
-      return { pointer: p, at: 'value', message: custom ?? `must match ${String(params['pattern'])}` };
+      return { pointer: p, at: e.propertyName === undefined ? 'value' : 'key', message: custom ?? `must match ${String(params['pattern'])}` };
     }
+    case 'minItems':
+    case 'minProperties':
+      return { pointer: p, at: 'value', message: 'must not be empty' };
+    case 'uniqueItems':
+      return { pointer: childPointer(p, String(params['i'])), at: 'value', message: `is listed twice (also item ${String(params['j'])})` };
     default:
       return { pointer: p, at: 'value', message: e.message ?? `fails the "${e.keyword}" rule` };
   }

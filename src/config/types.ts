@@ -58,11 +58,18 @@ export interface Settings {
   prune?: boolean;
   protect?: string[];
   max_deletes?: number;
+  /** Globs on unique_key: when set, only matching keys are ever deleted, replaced or renamed. */
+  owns?: string[];
   source?: SourceLocation;
 }
 
 export interface DesiredState {
+  /** The `environments:` entry this state is for; undefined without an environments block. */
+  environment?: string;
+  /** The Nango API URL without trailing slash: the environment's `host`, else NANGO_HOST, else https://api.nango.dev. */
+  host?: string;
   integrations: DesiredIntegration[];
+  /** The top-level settings, overridden key by key by the environment's own. */
   settings: Settings;
   /** Every config file read, in a stable order. */
   files: string[];
@@ -87,10 +94,29 @@ export interface LoadOptions {
   allowMissingEnv?: boolean;
   /** Base for making file names relative in messages. */
   cwd?: string;
+  /** loadDesiredState only: the `environments:` entry to resolve (required when the config has that block). */
+  environment?: string;
 }
 
 export interface LoadResult {
   /** Absent when any error diagnostic was produced (fail closed: no partial state). */
   state?: DesiredState;
   diagnostics: Diagnostic[];
+}
+
+/** One declared environment, before anything of it is resolved (its variables are read only when it is). */
+export interface EnvironmentConfig {
+  name: string;
+  /** Where its entry starts in the `environments:` block. */
+  source: SourceLocation;
+}
+
+/** One environment's desired state, plus what is needed to reach it. */
+export interface EnvironmentResult extends LoadResult {
+  /** undefined for a config without an environments block. */
+  environment: string | undefined;
+  /** Known once the host resolved (even when the integrations did not). */
+  host?: string;
+  /** Only when asked for (`secretKey: true`) and resolved; never part of the state, never printed. */
+  secretKey?: string;
 }

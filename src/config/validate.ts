@@ -68,7 +68,13 @@ export function validateSemantics(docs: readonly ResolvedDocument[]): Diagnostic
     if (!Array.isArray(list)) continue;
     list.forEach((v, i) => {
       const value = record(v);
-      if (value) items.push({ doc, pointer: childPointer('/integrations', i), value });
+      if (!value) return;
+      const item: Item = { doc, pointer: childPointer('/integrations', i), value };
+      items.push(item);
+      // An environment's view has this key taken out (environment-view.ts): here there is no environments block.
+      if (Object.hasOwn(value, 'environments')) {
+        out.push(at(item, 'environments', 'this config declares no environments: add an environments: block (next to settings:) or remove this key'));
+      }
     });
   }
 

@@ -2,7 +2,7 @@ import type { Diagnostic, DesiredIntegration, DesiredState } from '../config/typ
 import type { LiveIntegration, LiveState } from '../nango/types.js';
 import type { Fingerprinter } from './fingerprint.js';
 import { CREDENTIAL_FIELDS, isSensitive, liveCredentialValue, managedValues, normaliseScopes, sameValue } from './fields.js';
-import { matchesAny } from './glob.js';
+import { matchesAny, owned } from './glob.js';
 import type { Change, FieldChange, PlanNote } from './types.js';
 
 export interface DiffPolicy {
@@ -10,6 +10,8 @@ export interface DiffPolicy {
   prune: boolean;
   /** Globs of keys that are never deleted: their removal from config leaves them unmanaged. */
   protect: readonly string[];
+  /** When non-empty, only keys matching one of these globs are ever deleted; the rest stay unmanaged. */
+  owns?: readonly string[];
 }
 
 export interface DiffContext {
@@ -81,7 +83,7 @@ export function diffIntegrations(desired: DesiredState, live: LiveState, policy:
 
   for (const remote of [...live.integrations].sort((a, b) => compareKeys(a.unique_key, b.unique_key))) {
     if (claimed.has(remote.unique_key)) continue;
-    if (policy.prune && !matchesAny(remote.unique_key, policy.protect)) {
+    if (policy.prune && !matchesAny(remote.unique_key, policy.protect) && owned(remote.unique_key, policy.owns)) {
       result.changes.push({ action: 'delete', unique_key: remote.unique_key, provider: remote.provider, fields: [] });
     } else {
       result.unmanaged.push(remote.unique_key);

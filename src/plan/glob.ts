@@ -13,6 +13,11 @@ export function matchesAny(key: string, globs: readonly string[]): boolean {
   return globs.some((g) => globToRegExp(g).test(key));
 }
 
+/** No owns globs: the config owns every key, as before owns existed. */
+export function owned(key: string, owns: readonly string[] | undefined): boolean {
+  return owns === undefined || owns.length === 0 || matchesAny(key, owns);
+}
+
 export function firstMatch(key: string, globs: readonly string[]): string | undefined {
   return globs.find((g) => globToRegExp(g).test(key));
 }

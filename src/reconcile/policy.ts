@@ -6,6 +6,8 @@ import type { SafetyPolicy } from '../safety/rules.js';
 export interface PolicyFlags {
   prune?: boolean;
   protect: string[];
+  /** `--owns` globs; empty or absent = the committed settings decide. */
+  owns?: string[];
   maxDeletes?: number;
   allowReplace: boolean;
   allowDeleteConnections: boolean;
@@ -19,6 +21,7 @@ export function resolvePolicy(flags: PolicyFlags, settings: Settings): Policy {
   return {
     prune: flags.prune ?? settings.prune ?? false,
     protect: flags.protect.length > 0 ? flags.protect : (settings.protect ?? []),
+    owns: flags.owns !== undefined && flags.owns.length > 0 ? flags.owns : (settings.owns ?? []),
     maxDeletes: flags.maxDeletes ?? settings.max_deletes ?? 1,
     allowReplace: flags.allowReplace,
     allowDeleteConnections: flags.allowDeleteConnections,

@@ -1,5 +1,5 @@
 import { CONNECTIONS_LIMIT } from '../plan/connections.js';
-import { firstMatch } from '../plan/glob.js';
+import { firstMatch, owned } from '../plan/glob.js';
 import type { Change, Plan } from '../plan/types.js';
 import { block } from './block.js';
 import { lookAlikeRule, protectRenameRule } from './keys.js';
@@ -11,6 +11,8 @@ export interface SafetyPolicy {
   maxDeletes: number;
   allowEmpty: boolean;
   protect: readonly string[];
+  /** When non-empty, only matching keys may be deleted, replaced or renamed (settings.owns, --owns). */
+  owns?: readonly string[];
 }
 
 export interface SafetyContext {
@@ -36,6 +38,23 @@ export const protectRule: SafetyRule = (plan, policy) => {
     const glob = c.action === 'replace' ? firstMatch(c.unique_key, policy.protect) : undefined;
     if (glob !== undefined) {
       block(c, `"${c.unique_key}" is protected (protect: "${glob}"): it is never replaced; change the provider back, or remove it from protect`);
+    }
+  }
+};
+
+/**
+ * Keys outside `owns` belong to someone else (another repository sharing the environment): the diff
+ * never plans their deletion (they stay unmanaged), and this refuses replacing or renaming them.
+ */
+export const ownsRule: SafetyRule = (plan, policy) => {
+  const owns = policy.owns ?? [];
+  if (owns.length === 0) return;
+  const list = owns.map((g) => `"${g}"`).join(', ');
+  for (const c of plan.changes) {
+    if (c.action === 'replace' && !owned(c.unique_key, owns)) {
+      block(c, `"${c.unique_key}" is not owned by this config (owns: ${list}): it is never replaced; change the provider back, or add it to owns`);
+    } else if (c.action === 'rename' && !owned(c.from_unique_key ?? '', owns)) {
+      block(c, `"${c.from_unique_key ?? '?'}" is not owned by this config (owns: ${list}): it is never renamed; drop renamed_from, or add it to owns`);
     }
   }
 };
@@ -87,6 +106,7 @@ export const maxDeletesRule: SafetyRule = (plan, policy) => {
 export const SAFETY_RULES: readonly SafetyRule[] = [
   protectRule,
   protectRenameRule,
+  ownsRule,
   lookAlikeRule,
   emptyConfigRule,
   replaceRule,

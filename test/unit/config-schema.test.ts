@@ -34,7 +34,7 @@ describe('schema validation', () => {
       'nango/settings.yaml:2:16: settings.max_deletes: must be >= 0',
       'nango/settings.yaml:3:10: settings.prune: must be true or false',
       'nango/settings.yaml:4:3: settings.extra: unknown field "extra"',
-      'nango/settings.yaml:5:1: integration: unknown field "integration" (did you mean "integrations"?); a config file holds only "integrations" and "settings"',
+      'nango/settings.yaml:5:1: integration: unknown field "integration" (did you mean "integrations"?); a config file holds only "integrations", "settings" and "environments"',
       'nango/slack.yaml:4:23: forward_webhooks: must be true or false',
       'nango/slack.yaml:6:7: credentials: missing required field "client_secret"',
       'nango/slack.yaml:8:7: credentials.client_secrt: unknown field "client_secrt" (did you mean "client_secret"?)',

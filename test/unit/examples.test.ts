@@ -68,7 +68,7 @@ describe('every nango-gitops config under config-examples/ validates with the de
     return !(first && 'apiVersion' in first && 'kind' in first);
   };
   const configFiles = allYaml(EXAMPLES).filter(isNangoConfig).map((f) => relative(ROOT, f));
-  const runs = [['config-examples/nango'], ['config-examples/single-file']];
+  const runs = [['config-examples/nango'], ['config-examples/single-file'], ['config-examples/environments']];
 
   it('the runs below cover every config file', () => {
     expect(configFiles.length).toBeGreaterThan(0);
