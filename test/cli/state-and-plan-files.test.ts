@@ -64,6 +64,17 @@ describe('a state file of the wrong shape', () => {
   });
 });
 
+describe('a state file of the wrong shape, in the daemon', () => {
+  it('stops the daemon at start-up with the same one line, before any request', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json');
+    writeFileSync(path, JSON.stringify({ format_version: 1, environments: { [ENV_ID]: { integrations: null } } }));
+    // A daemon that started would run until killed: the timeout turns that into a failure.
+    const r = await runCli(['daemon', '-c', tempConfig(CONFIG), '--state', path, '--listen', '127.0.0.1:0'], { env: fixture.env(), timeoutMs: 8_000 });
+    expectOneLineError(r, new RegExp(`^error: state file ${escape(path)}: \\$\\.environments\\.${ENV_ID}\\.integrations: expected an object `));
+    expect(fixture.emu.requests).toEqual([]);
+  });
+});
+
 describe('a reviewed plan file of the wrong shape', () => {
   /** A real plan from `plan --out`, then damaged; the digest is recomputed where it can be, so only the shape check can catch it. */
   async function reviewedPlan(): Promise<{ dir: string; plan: Plan }> {
