@@ -11,10 +11,22 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
   ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
 ];
 
-export function positiveInt(name: string, min = 1) {
+/** The accepted range of each integer flag (docs/cli.md lists them). */
+export const INTEGER_RANGES = {
+  /** Node's timers fire at once beyond 2^31-1 ms. */
+  timeout: [1, 2_147_483_647],
+  concurrency: [1, 256],
+  maxDeletes: [0, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/**
+ * Decimal digits only, within [min, max]. Number() would take `0x10`, `1e3`, ` 5`, `5.0`, `+5` and
+ * `""` (as 0), and `1e99` passes Number.isInteger.
+ */
+export function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, in decimal digits`);
     return n;
   };
 }
@@ -54,16 +66,16 @@ export function addCommonOptions(cmd: Command): Command {
 
 export function addRemoteOptions(cmd: Command): Command {
   return addCommonOptions(cmd)
-    .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency')).env(env('concurrency')))
+    .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency', ...INTEGER_RANGES.concurrency)).env(env('concurrency')))
     .addOption(new Option('--prune', 'delete remote integrations that no file declares'))
     .addOption(new Option('--no-prune', 'never delete (overrides settings.prune)'))
     .addOption(new Option('--protect <glob>', 'keys that are never deleted or replaced, repeatable').env(env('protect')).argParser(collect))
-    .addOption(new Option('--max-deletes <n>', 'refuse a plan with more deletes + replaces (default 1)').argParser(positiveInt('--max-deletes', 0)).env(env('max-deletes')))
+    .addOption(new Option('--max-deletes <n>', 'refuse a plan with more deletes + replaces (default 1)').argParser(positiveInt('--max-deletes', ...INTEGER_RANGES.maxDeletes)).env(env('max-deletes')))
     .addOption(new Option('--allow-replace', 'allow provider changes (delete + create, destroys connections)'))
     .addOption(new Option('--allow-delete-connections', 'allow deleting or replacing integrations that have connections'))
     .addOption(new Option('--allow-empty', 'allow a prune when the config declares no integration'))
     .addOption(new Option('--state <path>', 'fingerprints of applied secrets').default('.nango-gitops/state.json').env(env('state')))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout')).env(env('timeout')));
+    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env(env('timeout')));
 }
 
 export function resolveFormat(opts: CommonOptions): Format {

@@ -29,6 +29,37 @@ export const MAX_ALIAS_EXPANSION = 10_000;
 
 const ALIAS_BOMB = 'too many alias expansions (possible "billion laughs" document); refusing it';
 
+const CORE = 'tag:yaml.org,2002:';
+
+/**
+ * The explicit tags whose values are JSON data, and whether a node fits its tag: the core schema's
+ * `!!str 5` is "5", but `!!int abc` is left a string with only a warning. Every other tag (`!!binary`,
+ * `!!timestamp`, `!!set`, `!!omap`, `!!pairs`, `!custom`) would be converted silently into something else.
+ */
+const PLAIN_TAGS: ReadonlyMap<string, (node: Node) => boolean> = new Map([
+  ['!', () => true],
+  [`${CORE}str`, (n: Node) => isScalar(n) && typeof n.value === 'string'],
+  [`${CORE}int`, (n: Node) => isScalar(n) && Number.isInteger(n.value)],
+  [`${CORE}float`, (n: Node) => isScalar(n) && typeof n.value === 'number'],
+  [`${CORE}bool`, (n: Node) => isScalar(n) && typeof n.value === 'boolean'],
+  [`${CORE}null`, (n: Node) => isScalar(n) && n.value === null],
+  [`${CORE}map`, (n: Node) => isMap(n)],
+  [`${CORE}seq`, (n: Node) => isSeq(n)],
+]);
+
+/** The tag as written in short form where there is one; long tags are cut (messages stay one short line). */
+function shownTag(tag: string): string {
+  const shown = tag.startsWith(CORE) ? `!!${tag.slice(CORE.length)}` : tag.startsWith('!') ? tag : `!<${tag}>`;
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
+
+function tagProblem(node: Node): string | undefined {
+  if (node.tag === undefined) return undefined;
+  const fits = PLAIN_TAGS.get(node.tag);
+  if (fits === undefined) return `YAML tag ${shownTag(node.tag)} is not allowed: config values are plain data (strings, numbers, booleans, null, mappings, lists)`;
+  return fits(node) ? undefined : `value does not fit its YAML tag ${shownTag(node.tag)}`;
+}
+
 /** Thrown inside the converter to abandon a document that expands too much. */
 class ExpansionLimit extends Error {}
 
@@ -134,6 +165,8 @@ export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
     diagnostics.push(error(message, { location: at(file, pos(e.pos[0])) }));
   }
   for (const w of doc.warnings) {
+    // The converter reports every tag problem as an error, at the tagged value.
+    if (w.code === 'TAG_RESOLVE_FAILED') continue;
     diagnostics.push(warning(firstLine(w.message), { location: at(file, pos(w.pos[0])) }));
   }
   if (doc.errors.length > 0) return { diagnostics };
@@ -176,6 +209,17 @@ class Converter {
     return offset === undefined ? (fallback ?? { line: 1, column: 1 }) : this.pos(offset);
   }
 
+  /**
+   * True when the node's tag is refused: its content is then not read (a `!!omap` would only add noise).
+   * Reported where the node is written, not again at each alias of it.
+   */
+  private badTag(node: Node, where: Position): boolean {
+    const problem = tagProblem(node);
+    if (problem === undefined) return false;
+    if (this.aliasDepth === 0) this.diagnostics.push(error(problem, { location: at(this.file, where) }));
+    return true;
+  }
+
   convert(node: unknown, pointer: string, keyPos: Position | undefined): unknown {
     if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) throw new ExpansionLimit();
     if (node === null || node === undefined) {
@@ -209,6 +253,7 @@ class Converter {
     const n = node as Node;
     const value = this.start(n, keyPos);
     this.positions.set(pointer, { value, ...(keyPos ? { key: keyPos } : {}) });
+    if (this.badTag(n, value)) return null;
     if (isScalar(n)) {
       const v = n.value;
       if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -226,6 +271,7 @@ class Converter {
       for (const pair of n.items) {
         const keyNode = pair.key as Node | null;
         const kPos = this.start(keyNode, value);
+        if (keyNode && this.badTag(keyNode, kPos)) continue;
         let key: string;
         if (keyNode === null || keyNode === undefined) key = '';
         else if (isScalar(keyNode) && (keyNode.value === null || ['string', 'number', 'boolean'].includes(typeof keyNode.value))) {

@@ -4,7 +4,8 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
 
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  // Exactly as written: no sign, exponent, hex or surrounding spaces (like the integer flags).
+  const match = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(text);
   if (!match) return undefined;
   const value = Number(match[1]) * UNITS[match[2] ?? 'ms']!;
   return Number.isFinite(value) ? Math.round(value) : undefined;

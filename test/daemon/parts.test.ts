@@ -25,7 +25,7 @@ describe('flag parsing', () => {
     expect(parseDuration('1.5s')).toBe(1_500);
     expect(parseDuration('5m')).toBe(300_000);
     expect(parseDuration('1h')).toBe(3_600_000);
-    for (const bad of ['', 'soon', '-1', '1d', '1 h x']) expect(parseDuration(bad)).toBeUndefined();
+    for (const bad of ['', 'soon', '-1', '1d', '1 h x', ' 5s', '5s ', '5 s', '+5s', '1e3', '0x10', '.5s', '5.s', '1_000']) expect(parseDuration(bad)).toBeUndefined();
   });
 
   it('accepts 5- and 6-field cron expressions', () => {

@@ -11,7 +11,7 @@ import type { LiveIntegration, NangoClient } from '../../nango/types.js';
 import { escapeControls, showKey } from '../../escape.js';
 import { packageRoot } from '../../package-root.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { positiveInt } from '../options.js';
+import { INTEGER_RANGES, positiveInt } from '../options.js';
 import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
 
 interface ExportOptions {
@@ -32,8 +32,8 @@ export function registerExport(program: Command, run: (action: () => Promise<Exi
     .description("write the environment's integrations as config (secrets as ${VAR} references) to adopt them")
     .option('-o, --output <path>', 'a directory (files + .env.example) or a .yaml file (default: YAML on stdout)')
     .option('--split', 'one <unique_key>.yaml file per integration (needs -o DIR)')
-    .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency')).env('NANGO_GITOPS_CONCURRENCY'))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout')).env('NANGO_GITOPS_TIMEOUT'))
+    .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency', ...INTEGER_RANGES.concurrency)).env('NANGO_GITOPS_CONCURRENCY'))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env('NANGO_GITOPS_TIMEOUT'))
     .addOption(
       new Option('--log-level <level>', 'log level on stderr')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -1,7 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { applyPlan } from '../../apply/apply.js';
+import { shapeProblem } from '../../json-shape.js';
 import { planDigest, isBlocked } from '../../plan/plan.js';
+import { PLAN_SHAPE } from '../../plan/shape.js';
 import type { Plan } from '../../plan/types.js';
 import { planRun, type PlanOutcome } from '../../reconcile/plan-run.js';
 import { renderPlanJson } from '../../render/json.js';
@@ -85,15 +87,15 @@ async function applyCommand(opts: PlanOptions): Promise<ExitCode> {
 }
 
 async function readReviewedPlan(file: string): Promise<Plan> {
-  let parsed: Plan;
+  let value: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    value = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`);
   }
-  if (parsed?.format_version !== 1 || !Array.isArray(parsed.changes) || typeof parsed.digest !== 'string') {
-    throw new UserError(`${file}: not a nango-gitops plan (format_version 1)`);
-  }
+  const problem = shapeProblem(PLAN_SHAPE, value);
+  if (problem !== undefined) throw new UserError(`${file}: not a nango-gitops plan (format_version 1): ${problem}`);
+  const parsed = value as Plan;
   if (planDigest(parsed) !== parsed.digest) {
     throw new UserError(`${file}: the plan's digest does not match its content (edited after review?)`, EXIT.refused);
   }
