@@ -65,6 +65,20 @@ function faultResponse(fault: FaultKind, method: string, pathname: string, limit
   }
 }
 
+/** The request target as Express sees it: the raw path, never normalised (`/integrations/%2E%2E` stays). */
+interface Target {
+  pathname: string;
+  /** Without the leading `?`, as sent. */
+  query: string;
+  search: URLSearchParams;
+}
+
+function parseTarget(raw: string): Target {
+  const at = raw.indexOf('?');
+  const query = at < 0 ? '' : raw.slice(at + 1);
+  return { pathname: at < 0 ? raw : raw.slice(0, at), query, search: new URLSearchParams(query) };
+}
+
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -115,8 +129,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   };
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> => {
-    const record: RecordedRequest = { method, path: url.pathname, query: url.search.slice(1), status: 0, at: Date.now() };
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: Target, method: string): Promise<void> => {
+    const record: RecordedRequest = { method, path: url.pathname, query: url.query, status: 0, at: Date.now() };
     const fault = faults.pick(method);
     if (fault === 'reset' || fault === 'hang') {
       record.status = fault;
@@ -131,7 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let response = fault ? faultResponse(fault, method, url.pathname, limiter) : undefined;
     if (!response) {
-      const outcome = routeApiRequest(ctx, { method, pathname: url.pathname, search: url.searchParams, headers: req.headers, body });
+      const outcome = routeApiRequest(ctx, { method, pathname: url.pathname, search: url.search, headers: req.headers, body });
       response = outcome.response;
       if (outcome.environment !== undefined) record.environment = outcome.environment;
       if (outcome.reachedHandler) reachedHandler.add(record);
@@ -148,13 +162,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     send(res, response);
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> => {
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: Target, method: string): Promise<void> => {
     const body = parseControlBody(await readBody(req));
-    send(res, handleControlRequest(emulator, method, url.pathname, url.searchParams, body));
+    send(res, handleControlRequest(emulator, method, url.pathname, url.search, body));
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    // Not `new URL()`: the WHATWG parser resolves `.`/`..` segments (also as %2E), which Express never does.
+    const url = parseTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
     const handle = url.pathname.startsWith(CONTROL_PREFIX) ? handleControl : handleApi;
     handle(req, res, url, method).catch(() => {
