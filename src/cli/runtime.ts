@@ -5,7 +5,7 @@ import { createFingerprinter, type Fingerprinter } from '../plan/fingerprint.js'
 import { createRedactor, type Redactor } from '../redact.js';
 import { openFingerprintStore, type FingerprintStore } from '../state/fingerprints.js';
 import { EXIT, UserError } from './exit-codes.js';
-import type { CommonOptions, RemoteOptions } from './options.js';
+import { responseLimits, type CommonOptions, type RemoteOptions } from './options.js';
 
 export const DEFAULT_HOST = 'https://api.nango.dev';
 
@@ -42,6 +42,7 @@ export async function connectRemote(
     host,
     secretKey,
     timeoutMs: opts.timeout,
+    ...responseLimits(opts),
     scrub: (text) => redactor.scrub(text),
     onResponse: (e) => {
       log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadProviderCatalog } from './catalog.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
 import { FaultInjector } from './faults.js';
+import { paddedBody } from './padding.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
 import type { ApiResponse } from './responses.js';
@@ -48,6 +49,15 @@ function send(res: ServerResponse, response: ApiResponse): void {
   if (res.destroyed || res.headersSent) return;
   res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
   res.end(response.body);
+}
+
+/** Sends a successful GET answer padded to a huge size, chunked, as fast as the client reads it. */
+function sendPadded(res: ServerResponse, response: ApiResponse, bytes: number): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(response.status, response.headers);
+  const body = paddedBody(response.body, bytes);
+  res.once('close', () => body.destroy());
+  body.pipe(res);
 }
 
 function faultResponse(fault: FaultKind, method: string, pathname: string, limiter: FixedWindowRateLimiter): ApiResponse | undefined {
@@ -102,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultInjector(options.faults, options.randomSeed);
   const hangMs = options.hangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
+  let paddingBytes = options.answerPaddingBytes ?? 0;
   const requests: RecordedRequest[] = [];
   const reachedHandler = new WeakSet<RecordedRequest>();
   const timers = new Set<NodeJS.Timeout>();
@@ -159,7 +170,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     record.status = response.status;
     requests.push(record);
-    send(res, response);
+    if (paddingBytes > 0 && method === 'GET' && response.status === 200) sendPadded(res, response, paddingBytes);
+    else send(res, response);
   };
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: Target, method: string): Promise<void> => {
@@ -226,6 +238,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setLatency(ms: number): void {
       latencyMs = ms;
     },
+    setAnswerPadding(bytes: number): void {
+      paddingBytes = bytes;
+    },
     setRateLimit(perMinute: number, windowMs?: number): void {
       limiter.configure(perMinute, windowMs);
     },
@@ -236,6 +251,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.clear();
       requests.length = 0;
       faults.set(undefined);
+      paddingBytes = options.answerPaddingBytes ?? 0;
       limiter.restart();
     },
   };

@@ -34,6 +34,8 @@ export interface EmulatorOptions {
   hangMs?: number;
   /** Some deployments answer unknown GETs with the dashboard (200 text/html) instead of a 404. */
   htmlForUnknownGet?: boolean;
+  /** Successful GET answers carry this many bytes of padding, generated while streamed (size-cap tests). */
+  answerPaddingBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -88,8 +90,10 @@ export interface Emulator {
   setConnections(uniqueKey: string, count: number, environment?: string): void;
   setFaults(faults: FaultConfig | undefined): void;
   setLatency(ms: number): void;
+  /** See EmulatorOptions.answerPaddingBytes; 0 turns it off. */
+  setAnswerPadding(bytes: number): void;
   setRateLimit(perMinute: number, windowMs?: number): void;
   clearRequests(): void;
-  /** Drops all integrations and recorded requests, turns faults off, restarts the rate-limit window. */
+  /** Drops all integrations and recorded requests, turns faults off, padding back to its option, restarts the rate-limit window. */
   reset(): void;
 }

@@ -10,7 +10,7 @@ import { createNangoClient } from '../../nango/client.js';
 import type { LiveIntegration, NangoClient } from '../../nango/types.js';
 import { packageRoot } from '../../package-root.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { positiveInt } from '../options.js';
+import { maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
 
 interface ExportOptions {
@@ -18,6 +18,8 @@ interface ExportOptions {
   split?: boolean;
   concurrency: number;
   timeout: number;
+  maxListResponseBytes: number;
+  maxResponseBytes: number;
   logLevel: LevelWithSilent;
 }
 
@@ -33,6 +35,8 @@ export function registerExport(program: Command, run: (action: () => Promise<Exi
     .option('--split', 'one <unique_key>.yaml file per integration (needs -o DIR)')
     .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency')).env('NANGO_GITOPS_CONCURRENCY'))
     .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout')).env('NANGO_GITOPS_TIMEOUT'))
+    .addOption(maxListResponseBytesOption())
+    .addOption(maxResponseBytesOption())
     .addOption(
       new Option('--log-level <level>', 'log level on stderr')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -74,6 +78,7 @@ async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
       host,
       secretKey,
       timeoutMs: opts.timeout,
+      ...responseLimits(opts),
       scrub: (text) => redactor.scrub(text),
       onResponse: (e) => log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request'),
     });
