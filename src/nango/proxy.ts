@@ -146,17 +146,18 @@ export class TunnelAgent extends https.Agent {
       ...(proxy.protocol === 'https:' && isIP(proxy.hostname) === 0 ? { servername: proxy.hostname } : {}),
     });
     let settled = false;
-    const fail = (message: string, code?: string): void => {
+    // Errors without a `code`: the transport then prints the message (the proxy is named by the caller).
+    const fail = (message: string): void => {
       if (settled) return;
       settled = true;
       connect.destroy();
-      done(Object.assign(new Error(message), code ? { code } : {}), undefined as unknown as Duplex);
+      done(new Error(message), undefined as unknown as Duplex);
     };
-    connect.once('timeout', () => fail(`no answer to CONNECT from proxy ${proxy.display}`, 'ETIMEDOUT'));
-    connect.once('error', (error: NodeJS.ErrnoException) => fail(`proxy ${proxy.display}: ${error.code ?? error.message}`));
+    connect.once('timeout', () => fail(`the proxy did not answer CONNECT ${target}`));
+    connect.once('error', (error: NodeJS.ErrnoException) => fail(`the proxy could not be reached: ${error.code ?? error.message}`));
     connect.once('response', (res: http.IncomingMessage) => {
       res.resume();
-      fail(`proxy ${proxy.display} answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
+      fail(`the proxy answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
     });
     connect.once('connect', (res: http.IncomingMessage, socket: Duplex) => {
       if (settled) {
@@ -165,7 +166,7 @@ export class TunnelAgent extends https.Agent {
       }
       if (res.statusCode !== 200) {
         socket.destroy();
-        fail(`proxy ${proxy.display} answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
+        fail(`the proxy answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
         return;
       }
       settled = true;

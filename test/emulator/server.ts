@@ -2,6 +2,7 @@
 // /work/shared/nango-api-facts.md, with fault injection for resilience tests.
 
 import { createServer } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -179,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     send(res, handleControlRequest(emulator, method, url.pathname, url.search, body));
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     // Not `new URL()`: the WHATWG parser resolves `.`/`..` segments (also as %2E), which Express never does.
     const url = parseTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -188,7 +189,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (res.headersSent) res.destroy();
       else send(res, serverError());
     });
-  });
+  };
+  const server = options.tls ? createSecureServer(options.tls, onRequest) : createServer(onRequest);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -198,7 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${hostForUrl(host)}:${address.port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${address.port}`;
   ctx = { state, catalog, baseUrl: url, keys, limiter, htmlForUnknownGet: options.htmlForUnknownGet ?? false };
 
   const clone = (stored: StoredIntegration): StoredIntegration => structuredClone(stored);

@@ -34,6 +34,8 @@ export interface EmulatorOptions {
   hangMs?: number;
   /** Some deployments answer unknown GETs with the dashboard (200 text/html) instead of a 404. */
   htmlForUnknownGet?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
   /** Successful GET answers carry this many bytes of padding, generated while streamed (size-cap tests). */
   answerPaddingBytes?: number;
 }
