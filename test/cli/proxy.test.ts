@@ -58,6 +58,18 @@ describe('proxies', () => {
     expect(proxy.tunnelled().includes(DEFAULT_SECRET_KEY)).toBe(false);
   });
 
+  it('a proxy variable that cannot be used is a one-line error naming it, without its password, before any request', async () => {
+    for (const [value, message] of [
+      ['socks5://u:hunter2@127.0.0.1:1080', 'error: env HTTP_PROXY: only http:// and https:// proxies are supported, not socks5://\n'],
+      ['http://u:hunter2@[bad', 'error: env HTTP_PROXY: not a valid proxy URL\n'],
+    ] as const) {
+      const r = await runCli(['plan', '-c', tempConfig(CONFIG)], { env: fixture.env({ HTTP_PROXY: value }) });
+      expect(r.stderr).toBe(message);
+      expect(r.code).toBe(1);
+    }
+    expect(fixture.emu.requests).toEqual([]);
+  });
+
   it('NO_PROXY: a listed host goes direct, any other through the proxy', async () => {
     proxy = await startLoopbackProxy({ hosts: { '127.0.0.1': '127.0.0.1' } });
     const dir = tempConfig(CONFIG);
