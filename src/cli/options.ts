@@ -17,6 +17,8 @@ export const INTEGER_RANGES = {
   timeout: [1, 2_147_483_647],
   concurrency: [1, 256],
   maxDeletes: [0, 10_000],
+  /** 1 KiB .. 1 GiB: below that no real answer fits, above it the process would run out of memory first. */
+  responseBytes: [1024, 1024 * 1024 * 1024],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /**
@@ -53,6 +55,8 @@ export interface RemoteOptions extends CommonOptions {
   detailedExitcode?: boolean;
   state: string;
   timeout: number;
+  maxListResponseBytes: number;
+  maxResponseBytes: number;
 }
 
 export function addCommonOptions(cmd: Command): Command {
@@ -75,7 +79,33 @@ export function addRemoteOptions(cmd: Command): Command {
     .addOption(new Option('--allow-delete-connections', 'allow deleting or replacing integrations that have connections'))
     .addOption(new Option('--allow-empty', 'allow a prune when the config declares no integration'))
     .addOption(new Option('--state <path>', 'fingerprints of applied secrets').default('.nango-gitops/state.json').env(env('state')))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env(env('timeout')));
+    .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env(env('timeout')))
+    .addOption(maxListResponseBytesOption())
+    .addOption(maxResponseBytesOption());
+}
+
+// An answer beyond these is a broken or hostile server: fail with one line, never run out of memory.
+export const maxListResponseBytesOption = (): Option =>
+  new Option('--max-list-response-bytes <n>', 'largest GET /integrations answer read, in bytes')
+    .default(16 * 1024 * 1024)
+    .argParser(positiveInt('--max-list-response-bytes', ...INTEGER_RANGES.responseBytes))
+    .env(env('max-list-response-bytes'));
+export const maxResponseBytesOption = (): Option =>
+  new Option('--max-response-bytes <n>', 'largest answer to any other API request, in bytes')
+    .default(1024 * 1024)
+    .argParser(positiveInt('--max-response-bytes', ...INTEGER_RANGES.responseBytes))
+    .env(env('max-response-bytes'));
+
+/** The client options for the size caps, with the way to raise each for the error message. */
+export function responseLimits(opts: { maxListResponseBytes: number; maxResponseBytes: number }) {
+  return {
+    maxListResponseBytes: opts.maxListResponseBytes,
+    maxResponseBytes: opts.maxResponseBytes,
+    responseLimitHints: {
+      list: `raise it with --max-list-response-bytes or ${env('max-list-response-bytes')}`,
+      other: `raise it with --max-response-bytes or ${env('max-response-bytes')}`,
+    },
+  };
 }
 
 export function resolveFormat(opts: CommonOptions): Format {

@@ -6,7 +6,7 @@ import { createFingerprinter, type Fingerprinter } from '../plan/fingerprint.js'
 import { createRedactor, type Redactor } from '../redact.js';
 import { openFingerprintStore, type FingerprintStore } from '../state/fingerprints.js';
 import { EXIT, UserError } from './exit-codes.js';
-import type { CommonOptions, RemoteOptions } from './options.js';
+import { responseLimits, type CommonOptions, type RemoteOptions } from './options.js';
 
 export { DEFAULT_HOST };
 
@@ -39,16 +39,23 @@ export async function connectRemote(
   const secretKey = readSecretKey();
   redactor.add([secretKey]);
   const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
-  const client = createNangoClient({
-    host,
-    secretKey,
-    timeoutMs: opts.timeout,
-    scrub: (text) => redactor.scrub(text),
-    onResponse: (e) => {
-      log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
-      onResponse?.(e);
-    },
-  });
+  let client: NangoClient;
+  try {
+    client = createNangoClient({
+      host,
+      secretKey,
+      timeoutMs: opts.timeout,
+      ...responseLimits(opts),
+      scrub: (text) => redactor.scrub(text),
+      onResponse: (e) => {
+        log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
+        onResponse?.(e);
+      },
+    });
+  } catch (err) {
+    // A bad NANGO_HOST or proxy variable: one line, no stack trace.
+    throw new UserError(err instanceof Error ? err.message : String(err));
+  }
   let fingerprints: FingerprintStore;
   try {
     fingerprints = await openFingerprintStore(opts.state, secretKey);

@@ -1,7 +1,10 @@
 // NangoClient over node:http(s). Writes are made safe to retry: when an answer was lost and the server had
 // already applied the write, the retry's "already exists" / "not found" is recognised as success.
 import { apiError, contentTypeLabel, DUPLICATE_KEY_CODE, isDuplicateKey, isRecord, notNangoError } from './errors.js';
+import type { Endpoint } from './http.js';
 import { RateLimitPacer } from './pacer.js';
+import { pathOf } from './path.js';
+import type { Environment } from './proxy.js';
 import { createTransport, isJsonContentType, type Answer, type Call, type ResponseEvent } from './transport.js';
 import {
   NangoApiError,
@@ -35,12 +38,22 @@ export interface ClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests (jitter). */
   random?: () => number;
+  /** Largest `GET /integrations` answer read, in bytes after decompression; default 16 MiB. */
+  maxListResponseBytes?: number;
+  /** Largest answer to any other request, in bytes after decompression; default 1 MiB. */
+  maxResponseBytes?: number;
+  /** How a user raises each cap (e.g. the CLI flag), added to the error. */
+  responseLimitHints?: { list: string; other: string };
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read; default process.env. */
+  env?: Environment;
 }
 
+export const DEFAULT_MAX_LIST_RESPONSE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_CONNECTIONS_LIMIT = 2000;
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function parseHost(host: string): { baseUrl: string; displayHost: string } {
+function parseHost(host: string): { endpoint: Endpoint; displayHost: string } {
   let url: URL;
   try {
     url = new URL(host.trim());
@@ -49,10 +62,16 @@ function parseHost(host: string): { baseUrl: string; displayHost: string } {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`NANGO_HOST must be http(s), got ${url.protocol}`);
   if (url.search || url.hash) throw new Error('NANGO_HOST must not have a query or fragment');
-  // Credentials in the URL would be printed with the host; fetch refuses them anyway.
+  // Credentials in the URL would be printed with the host.
   if (url.username || url.password) throw new Error('NANGO_HOST must not contain a user name or password');
-  const baseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-  return { baseUrl, displayHost: baseUrl };
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const endpoint: Endpoint = {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+    basePath,
+  };
+  return { endpoint, displayHost: `${url.origin}${basePath}` };
 }
 
 function isApiIntegration(value: unknown): value is ApiIntegration {
@@ -68,14 +87,18 @@ function isApiIntegration(value: unknown): value is ApiIntegration {
 }
 
 export function createNangoClient(options: ClientOptions): NangoClient {
-  const { baseUrl, displayHost } = parseHost(options.host);
+  const { endpoint, displayHost } = parseHost(options.host);
   const secretKey = options.secretKey;
   const userScrub = options.scrub ?? ((text: string) => text);
   // The key is scrubbed here too: a proxy or a buggy server may echo the Authorization header.
   const scrub = (text: string): string => userScrub(secretKey ? text.split(secretKey).join('***') : text);
   const sleep = options.sleep ?? defaultSleep;
-  const send = createTransport({
-    baseUrl,
+  const maxList = options.maxListResponseBytes ?? DEFAULT_MAX_LIST_RESPONSE_BYTES;
+  const maxOther = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const hints = options.responseLimitHints;
+  const { send } = createTransport({
+    endpoint,
+    env: options.env ?? process.env,
     displayHost,
     secretKey,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -89,11 +112,15 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     random: options.random ?? Math.random,
   });
 
+  const answerLimit = { maxBytes: maxOther, ...(hints ? { maxBytesHint: hints.other } : {}) };
+  const listLimit = { maxBytes: maxList, ...(hints ? { maxBytesHint: hints.list } : {}) };
+
   const integrationCall = (method: Call['method'], uniqueKey: string, extra: Partial<Call> = {}): Call => ({
     method,
     route: '/integrations/:key',
-    path: `/integrations/${encodeURIComponent(uniqueKey)}`,
+    path: pathOf('integrations', uniqueKey),
     label: `${method} /integrations/${uniqueKey}`,
+    ...answerLimit,
     ...extra,
   });
 
@@ -130,7 +157,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
 
   return {
     async listIntegrations() {
-      const answer = await send({ method: 'GET', route: '/integrations', path: '/integrations', label: 'GET /integrations' });
+      const answer = await send({ method: 'GET', route: '/integrations', path: '/integrations', label: 'GET /integrations', ...listLimit });
       requireJson(answer);
       if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);
       const data = isRecord(answer.json) ? answer.json['data'] : undefined;
@@ -141,7 +168,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     getIntegration,
 
     async createIntegration(body: CreateIntegrationBody) {
-      const answer = await send({ method: 'POST', route: '/integrations', path: '/integrations', label: 'POST /integrations', body });
+      const answer = await send({ method: 'POST', route: '/integrations', path: '/integrations', label: 'POST /integrations', body, ...answerLimit });
       requireJson(answer);
       if (ok(answer)) return integrationFrom(answer);
       if (answer.status === 400 && answer.attempts > 1 && isDuplicateKey(answer.json)) {
@@ -193,7 +220,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     async countConnections(uniqueKey: string, limit: number) {
       const capped = Math.min(Math.max(1, Math.floor(limit)), MAX_CONNECTIONS_LIMIT);
       const query = new URLSearchParams({ integrationId: uniqueKey, limit: String(capped) });
-      const answer = await send({ method: 'GET', route: '/connections', path: '/connections', label: 'GET /connections', query });
+      const answer = await send({ method: 'GET', route: '/connections', path: '/connections', label: 'GET /connections', query, ...answerLimit });
       requireJson(answer);
       if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);
       const connections = isRecord(answer.json) ? answer.json['connections'] : undefined;

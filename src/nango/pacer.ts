@@ -1,6 +1,6 @@
 // Client-side pacing against Nango's per-account rate limit. The account's 60-second bucket is shared
 // with the customer's own traffic, so this tool stops short of the limit instead of discovering it by 429.
-
+import type { HeaderReader } from './http.js';
 
 const WINDOW_MS = 60_000;
 /** Answers whose reset lies within this distance describe the same window (Date has 1 s resolution). */
@@ -21,7 +21,7 @@ export interface PacerOptions {
 
 /** One admitted request. `settle` must be called once when it ends, with the answer when there was one. */
 export interface PacerTicket {
-  settle(answer?: { status: number; headers: Headers }): void;
+  settle(answer?: { status: number; headers: HeaderReader }): void;
 }
 
 export class RateLimitPacer {
@@ -84,7 +84,7 @@ export class RateLimitPacer {
     return Math.min(this.resetAt - now, WINDOW_MS);
   }
 
-  private observe(status: number, headers: Headers): void {
+  private observe(status: number, headers: HeaderReader): void {
     const now = this.now();
     const limit = parseCount(headers.get('x-ratelimit-limit'));
     const remaining = parseCount(headers.get('x-ratelimit-remaining'));

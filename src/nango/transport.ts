@@ -1,7 +1,9 @@
 // One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
 // not worth retrying; the caller decides what it means.
 import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
+import { AnswerTooLargeError, createHttpClient, type Endpoint, type HttpClient } from './http.js';
 import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
+import type { Environment } from './proxy.js';
 import { NangoApiError } from './types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -15,10 +17,11 @@ export interface ResponseEvent {
 }
 
 export interface TransportOptions {
-  /** Base URL without trailing slash. */
-  baseUrl: string;
+  endpoint: Endpoint;
   /** Base URL safe to print (no userinfo). */
   displayHost: string;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read. */
+  env: Environment;
   secretKey: string;
   timeoutMs: number;
   maxRetries: number;
@@ -34,12 +37,16 @@ export interface Call {
   method: HttpMethod;
   /** Templated path for metrics (`/integrations/:key`). */
   route: string;
-  /** Path with unique keys already encoded. */
+  /** Path with unique keys already encoded (see path.ts); sent verbatim. */
   path: string;
   /** `METHOD /path` with keys readable, for messages. */
   label: string;
   query?: URLSearchParams;
   body?: unknown;
+  /** Largest answer body read (decoded bytes); beyond it the call fails at once, without a retry. */
+  maxBytes: number;
+  /** How the user raises `maxBytes`, for the error message. */
+  maxBytesHint?: string;
 }
 
 export interface Answer {
@@ -80,19 +87,27 @@ function describeNoAnswer(error: unknown, timeoutMs: number): { code: string; re
   return { code: 'network_error', reason: error instanceof Error ? error.message : String(error) };
 }
 
-export function createTransport(options: TransportOptions): (call: Call) => Promise<Answer> {
-  const { baseUrl, displayHost, secretKey, timeoutMs, maxRetries, retryBaseMs, pacer, onResponse, scrub, sleep, random } = options;
+export interface Transport {
+  send(call: Call): Promise<Answer>;
+  /** Closes idle keep-alive connections. */
+  close(): void;
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const { displayHost, secretKey, timeoutMs, maxRetries, retryBaseMs, pacer, onResponse, scrub, sleep, random } = options;
+  const http: HttpClient = createHttpClient(options.endpoint, timeoutMs, options.env);
+  const via = http.proxy ? ` via ${http.proxy.display}` : '';
 
   const backoffMs = (retry: number): number => Math.floor(random() * Math.min(BACKOFF_CAP_MS, retryBaseMs * 2 ** (retry - 1)));
 
-  return async function send(call: Call): Promise<Answer> {
+  async function send(call: Call): Promise<Answer> {
     const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, scrub };
     const query = call.query?.toString();
-    const url = `${baseUrl}${call.path}${query ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { Authorization: `Bearer ${secretKey}`, Accept: 'application/json' };
+    const target = `${call.path}${query ? `?${query}` : ''}`;
+    const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
     let body: string | undefined;
     if (call.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      headers['content-type'] = 'application/json';
       body = JSON.stringify(call.body);
     }
 
@@ -103,15 +118,18 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       let retryAfter: string | null = null;
       let failure: { code: string; reason: string } | undefined;
       let status: number | undefined;
+      let headStatus: number | undefined;
       try {
-        // Never follow a redirect: it would carry the secret key to another host. A 3xx is then
-        // reported as "did not answer like the Nango API".
-        const response = await fetch(url, { method: call.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-        ticket.settle({ status: response.status, headers: response.headers });
-        retryAfter = response.headers.get('retry-after');
-        const text = await response.text();
-        status = response.status;
-        const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        // node:http never follows a redirect (it would carry the secret key to another host): a 3xx is
+        // reported as an error, or as "did not answer like the Nango API".
+        const head = await http.send({ method: call.method, target, headers, body, timeoutMs, maxBytes: call.maxBytes });
+        headStatus = head.status;
+        ticket.settle({ status: head.status, headers: head.headers });
+        retryAfter = head.headers.get('retry-after');
+        const raw = (await head.body).toString('utf8');
+        const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+        status = head.status;
+        const contentType = (head.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
         let isJson = false;
         let json: unknown;
         if (isJsonContentType(contentType)) {
@@ -122,15 +140,25 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
             // Malformed JSON is treated like any other answer that is not the Nango API's.
           }
         }
-        answer = { status: response.status, contentType, isJson, json, attempts: attempt, ctx };
+        answer = { status: head.status, contentType, isJson, json, attempts: attempt, ctx };
       } catch (error) {
         ticket.settle();
-        failure = describeNoAnswer(error, timeoutMs);
+        if (error instanceof AnswerTooLargeError && headStatus !== undefined && isRetriableStatus(headStatus)) {
+          // A huge error page (a proxy's 503): its body does not matter, its status is retried as usual.
+          status = headStatus;
+          answer = { status, contentType: '', isJson: false, json: undefined, attempts: attempt, ctx };
+        } else if (error instanceof AnswerTooLargeError) {
+          // Not transient: the same answer would come again. Fail now, having read no more than the cap.
+          onResponse?.({ method: call.method, route: call.route, status: headStatus, durationMs: performance.now() - started, attempt });
+          throw tooLarge(ctx, headStatus, error.limit, call.maxBytesHint);
+        } else {
+          failure = describeNoAnswer(error, timeoutMs);
+        }
       }
       onResponse?.({ method: call.method, route: call.route, status, durationMs: performance.now() - started, attempt });
 
       if (answer && !isRetriableStatus(answer.status)) return answer;
-      if (attempt > maxRetries) throw exhausted(ctx, attempt, answer, failure);
+      if (attempt > maxRetries) throw exhausted(ctx, attempt, answer, failure, via);
 
       const retryAfterMs = answer?.status === 429 ? parseRetryAfterMs(retryAfter) : undefined;
       await sleep(
@@ -139,7 +167,19 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
           : backoffMs(attempt),
       );
     }
-  };
+  }
+
+  return { send, close: () => http.close() };
+}
+
+function tooLarge(ctx: CallContext, status: number | undefined, limit: number, hint: string | undefined): NangoApiError {
+  return new NangoApiError(
+    ctx.scrub(`${ctx.label}: the answer from NANGO_HOST (${ctx.host}) is larger than ${limit} bytes; stopped reading${hint ? ` (${hint})` : ''}`),
+    status,
+    'answer_too_large',
+    ctx.method,
+    ctx.path,
+  );
 }
 
 function exhausted(
@@ -147,6 +187,7 @@ function exhausted(
   attempts: number,
   answer: Answer | undefined,
   failure: { code: string; reason: string } | undefined,
+  via: string,
 ): NangoApiError {
   const after = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
   if (answer?.isJson) return apiError(ctx, answer.status, answer.json, after);
@@ -161,7 +202,7 @@ function exhausted(
   }
   const { code, reason } = failure ?? { code: 'network_error', reason: 'no answer' };
   return new NangoApiError(
-    ctx.scrub(`${ctx.label}: no answer from NANGO_HOST (${ctx.host}) ${after}: ${reason}`),
+    ctx.scrub(`${ctx.label}: no answer from NANGO_HOST (${ctx.host})${via} ${after}: ${reason}`),
     undefined,
     code,
     ctx.method,

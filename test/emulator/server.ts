@@ -2,6 +2,7 @@
 // /work/shared/nango-api-facts.md, with fault injection for resilience tests.
 
 import { createServer } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,7 @@ import { loadProviderCatalog } from './catalog.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
 import { CreateRace } from './create-race.js';
 import { FaultInjector } from './faults.js';
+import { paddedBody } from './padding.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
 import type { ApiResponse } from './responses.js';
@@ -51,6 +53,15 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(response.body);
 }
 
+/** Sends a successful GET answer padded to a huge size, chunked, as fast as the client reads it. */
+function sendPadded(res: ServerResponse, response: ApiResponse, bytes: number): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(response.status, response.headers);
+  const body = paddedBody(response.body, bytes);
+  res.once('close', () => body.destroy());
+  body.pipe(res);
+}
+
 function faultResponse(fault: FaultKind, method: string, pathname: string, limiter: FixedWindowRateLimiter): ApiResponse | undefined {
   switch (fault) {
     case '500':
@@ -64,6 +75,20 @@ function faultResponse(fault: FaultKind, method: string, pathname: string, limit
     default:
       return undefined;
   }
+}
+
+/** The request target as Express sees it: the raw path, never normalised (`/integrations/%2E%2E` stays). */
+interface Target {
+  pathname: string;
+  /** Without the leading `?`, as sent. */
+  query: string;
+  search: URLSearchParams;
+}
+
+function parseTarget(raw: string): Target {
+  const at = raw.indexOf('?');
+  const query = at < 0 ? '' : raw.slice(at + 1);
+  return { pathname: at < 0 ? raw : raw.slice(0, at), query, search: new URLSearchParams(query) };
 }
 
 function hostForUrl(host: string): string {
@@ -90,6 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const race = new CreateRace();
   const hangMs = options.hangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
+  let paddingBytes = options.answerPaddingBytes ?? 0;
   const requests: RecordedRequest[] = [];
   const reachedHandler = new WeakSet<RecordedRequest>();
   const timers = new Set<NodeJS.Timeout>();
@@ -117,8 +143,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   };
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> => {
-    const record: RecordedRequest = { method, path: url.pathname, query: url.search.slice(1), status: 0, at: Date.now() };
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: Target, method: string): Promise<void> => {
+    const record: RecordedRequest = { method, path: url.pathname, query: url.query, status: 0, at: Date.now() };
     const fault = faults.pick(method);
     if (fault === 'reset' || fault === 'hang') {
       record.status = fault;
@@ -135,7 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!response) {
       const raced = race.take(method, url.pathname, body);
       if (raced) state.seed(raced.environment, [raced.seed]);
-      const outcome = routeApiRequest(ctx, { method, pathname: url.pathname, search: url.searchParams, headers: req.headers, body });
+      const outcome = routeApiRequest(ctx, { method, pathname: url.pathname, search: url.search, headers: req.headers, body });
       response = outcome.response;
       if (outcome.environment !== undefined) record.environment = outcome.environment;
       if (outcome.reachedHandler) reachedHandler.add(record);
@@ -149,23 +175,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     record.status = response.status;
     requests.push(record);
-    send(res, response);
+    if (paddingBytes > 0 && method === 'GET' && response.status === 200) sendPadded(res, response, paddingBytes);
+    else send(res, response);
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> => {
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: Target, method: string): Promise<void> => {
     const body = parseControlBody(await readBody(req));
-    send(res, handleControlRequest(emulator, method, url.pathname, url.searchParams, body));
+    send(res, handleControlRequest(emulator, method, url.pathname, url.search, body));
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    // Not `new URL()`: the WHATWG parser resolves `.`/`..` segments (also as %2E), which Express never does.
+    const url = parseTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
     const handle = url.pathname.startsWith(CONTROL_PREFIX) ? handleControl : handleApi;
     handle(req, res, url, method).catch(() => {
       if (res.headersSent) res.destroy();
       else send(res, serverError());
     });
-  });
+  };
+  const server = options.tls ? createSecureServer(options.tls, onRequest) : createServer(onRequest);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -175,7 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${hostForUrl(host)}:${address.port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${hostForUrl(host)}:${address.port}`;
   ctx = { state, catalog, baseUrl: url, keys, limiter, htmlForUnknownGet: options.htmlForUnknownGet ?? false };
 
   const clone = (stored: StoredIntegration): StoredIntegration => structuredClone(stored);
@@ -214,6 +243,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setLatency(ms: number): void {
       latencyMs = ms;
+    },
+    setAnswerPadding(bytes: number): void {
+      paddingBytes = bytes;
     },
     setRateLimit(perMinute: number, windowMs?: number): void {
       limiter.configure(perMinute, windowMs);

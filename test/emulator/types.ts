@@ -34,6 +34,10 @@ export interface EmulatorOptions {
   hangMs?: number;
   /** Some deployments answer unknown GETs with the dashboard (200 text/html) instead of a 404. */
   htmlForUnknownGet?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
+  /** Successful GET answers carry this many bytes of padding, generated while streamed (size-cap tests). */
+  answerPaddingBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -88,6 +92,8 @@ export interface Emulator {
   setConnections(uniqueKey: string, count: number, environment?: string): void;
   setFaults(faults: FaultConfig | undefined): void;
   setLatency(ms: number): void;
+  /** See EmulatorOptions.answerPaddingBytes; 0 turns it off. */
+  setAnswerPadding(bytes: number): void;
   setRateLimit(perMinute: number, windowMs?: number): void;
   /**
    * One-shot: the next POST /integrations for `seed.unique_key` finds it already stored, as if another
@@ -95,6 +101,6 @@ export interface Emulator {
    */
   raceCreate(seed: SeedIntegration, environment?: string): void;
   clearRequests(): void;
-  /** Drops all integrations and recorded requests, turns faults and races off, restarts the rate-limit window. */
+  /** Drops all integrations and recorded requests, turns faults and races off, padding back to its option, restarts the rate-limit window. */
   reset(): void;
 }

@@ -11,7 +11,7 @@ import type { LiveIntegration, NangoClient } from '../../nango/types.js';
 import { escapeControls, showKey } from '../../escape.js';
 import { packageRoot } from '../../package-root.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { INTEGER_RANGES, positiveInt } from '../options.js';
+import { INTEGER_RANGES, maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
 
 interface ExportOptions {
@@ -19,6 +19,8 @@ interface ExportOptions {
   split?: boolean;
   concurrency: number;
   timeout: number;
+  maxListResponseBytes: number;
+  maxResponseBytes: number;
   logLevel: LevelWithSilent;
 }
 
@@ -34,6 +36,8 @@ export function registerExport(program: Command, run: (action: () => Promise<Exi
     .option('--split', 'one <unique_key>.yaml file per integration (needs -o DIR)')
     .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency', ...INTEGER_RANGES.concurrency)).env('NANGO_GITOPS_CONCURRENCY'))
     .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env('NANGO_GITOPS_TIMEOUT'))
+    .addOption(maxListResponseBytesOption())
+    .addOption(maxResponseBytesOption())
     .addOption(
       new Option('--log-level <level>', 'log level on stderr')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -75,6 +79,7 @@ async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
       host,
       secretKey,
       timeoutMs: opts.timeout,
+      ...responseLimits(opts),
       scrub: (text) => redactor.scrub(text),
       onResponse: (e) => log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request'),
     });
