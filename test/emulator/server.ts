@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 
 import { loadProviderCatalog } from './catalog.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
+import { withEcho } from './echo.js';
 import { FaultInjector } from './faults.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
-import { serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
+import { invalidBody, serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
 import type { ApiResponse } from './responses.js';
 import { routeApiRequest } from './router.js';
 import type { RouterContext } from './router.js';
@@ -52,6 +53,8 @@ function send(res: ServerResponse, response: ApiResponse): void {
 
 function faultResponse(fault: FaultKind, method: string, pathname: string, limiter: FixedWindowRateLimiter): ApiResponse | undefined {
   switch (fault) {
+    case '400':
+      return invalidBody('Invalid request body');
     case '500':
       return serverError();
     case '503-html':
@@ -88,6 +91,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultInjector(options.faults, options.randomSeed);
   const hangMs = options.hangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
+  let echoRequestBody = options.echoRequestBody ?? false;
   const requests: RecordedRequest[] = [];
   const reachedHandler = new WeakSet<RecordedRequest>();
   const timers = new Set<NodeJS.Timeout>();
@@ -136,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (outcome.environment !== undefined) record.environment = outcome.environment;
       if (outcome.reachedHandler) reachedHandler.add(record);
     }
+    if (echoRequestBody) response = withEcho(response, body, req.headers);
     if (fault === 'lost-answer') {
       // The write happened; only the answer is lost, as when a proxy drops the connection.
       record.status = 'lost-answer';
@@ -214,6 +219,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setRateLimit(perMinute: number, windowMs?: number): void {
       limiter.configure(perMinute, windowMs);
     },
+    setEchoRequestBody(on: boolean): void {
+      echoRequestBody = on;
+    },
     clearRequests(): void {
       requests.length = 0;
     },
@@ -221,6 +229,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.clear();
       requests.length = 0;
       faults.set(undefined);
+      echoRequestBody = options.echoRequestBody ?? false;
       limiter.restart();
     },
   };

@@ -1,6 +1,7 @@
 // Public contract of the emulator; server.ts re-exports all of it.
 
-export type FaultKind = '500' | '503-html' | '429-retry-0' | '429-retry-1' | 'reset' | 'hang' | 'lost-answer';
+/** '400': the write is refused as an invalid body (nothing stored), e.g. to see an echoed error on demand. */
+export type FaultKind = '400' | '500' | '503-html' | '429-retry-0' | '429-retry-1' | 'reset' | 'hang' | 'lost-answer';
 
 export interface FaultConfig {
   /** 0..1 probability per API request (control endpoints are never faulted). */
@@ -34,6 +35,8 @@ export interface EmulatorOptions {
   hangMs?: number;
   /** Some deployments answer unknown GETs with the dashboard (200 text/html) instead of a 404. */
   htmlForUnknownGet?: boolean;
+  /** JSON error answers quote the request back (body and Authorization header, in many encodings): see echo.ts. */
+  echoRequestBody?: boolean;
 }
 
 export interface RecordedRequest {
@@ -89,7 +92,8 @@ export interface Emulator {
   setFaults(faults: FaultConfig | undefined): void;
   setLatency(ms: number): void;
   setRateLimit(perMinute: number, windowMs?: number): void;
+  setEchoRequestBody(on: boolean): void;
   clearRequests(): void;
-  /** Drops all integrations and recorded requests, turns faults off, restarts the rate-limit window. */
+  /** Drops all integrations and recorded requests, turns faults off, echo back to its option, restarts the rate-limit window. */
   reset(): void;
 }
