@@ -43,8 +43,10 @@ function readErrorFields(json: unknown): ErrorFields {
   return { code, message, details };
 }
 
-/** The answer came from something that is not the Nango API (wrong NANGO_HOST, a proxy, the dashboard). */
-/** `what` is the tool's words; a content type in it must already be scrubbed (contentTypeLabel). */
+/**
+ * The answer came from something that is not the Nango API (wrong NANGO_HOST, a proxy, the dashboard).
+ * `what` is the tool's words; a content type in it is already scrubbed (contentTypeLabel).
+ */
 export function notNangoError(ctx: CallContext, status: number | undefined, what: string): NangoApiError {
   return new NangoApiError(
     `NANGO_HOST (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`,
