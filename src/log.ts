@@ -1,5 +1,4 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import type { Redactor } from './redact.js';
 
 export type { Logger };
 
@@ -7,10 +6,13 @@ export interface LogOptions {
   level: LevelWithSilent;
   /** 1 = stdout (daemon: logs are its output), 2 = stderr (CLI: stdout carries the plan). */
   fd: 1 | 2;
-  redactor: Redactor;
 }
 
-/** Field names that hold secrets whatever their value; values from interpolation are scrubbed by the redactor. */
+/**
+ * Field names that hold secrets whatever their value. Nothing else is rewritten: log lines carry the
+ * tool's own words, and text from the server is scrubbed where it enters (src/nango/errors.ts), so a
+ * secret that happens to equal a word ("apply") never masks `"mode":"apply"`.
+ */
 const SECRET_PATHS = [
   'secretKey',
   'authorization',
@@ -29,13 +31,6 @@ export function createLogger(options: LogOptions): Logger {
       level: options.level,
       base: undefined,
       redact: { paths: SECRET_PATHS, censor: '(sensitive)' },
-      formatters: { log: (obj) => options.redactor.scrubValue(obj) },
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((a: unknown) => options.redactor.scrubValue(a));
-          method.apply(this, scrubbed as Parameters<typeof method>);
-        },
-      },
     },
     pino.destination({ fd: options.fd, sync: true }),
   );

@@ -20,7 +20,7 @@ export interface Remote {
 
 export function createRuntime(opts: CommonOptions, fd: 1 | 2 = 2): { redactor: Redactor; log: Logger } {
   const redactor = createRedactor();
-  const log = createLogger({ level: opts.logLevel, fd, redactor });
+  const log = createLogger({ level: opts.logLevel, fd });
   return { redactor, log };
 }
 
@@ -37,7 +37,7 @@ export async function connectRemote(
   onResponse?: (e: { method: string; route: string; status: number | undefined; durationMs: number; attempt: number }) => void,
 ): Promise<Remote> {
   const secretKey = readSecretKey();
-  redactor.add([secretKey]);
+  redactor.add([secretKey], { caseInsensitive: true });
   const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
   let client: NangoClient;
   try {
@@ -46,7 +46,7 @@ export async function connectRemote(
       secretKey,
       timeoutMs: opts.timeout,
       ...responseLimits(opts),
-      scrub: (text) => redactor.scrub(text),
+      redactor,
       onResponse: (e) => {
         log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
         onResponse?.(e);

@@ -73,7 +73,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   const loop = createReconcileLoop({
     run: (trigger: Trigger) => reconciler.reconcile(trigger),
     backoff: config.backoff,
-    onRunError: (error) => log.error({ error: deps.redactor.scrub(error instanceof Error ? (error.stack ?? error.message) : String(error)) }, 'reconcile crashed'),
+    onRunError: (error) => log.error({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'reconcile crashed'),
     onRetryScheduled: (delayMs, failures) => log.info({ delay_ms: delayMs, failures }, 'retry scheduled'),
   });
 
@@ -119,7 +119,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
         log.debug('config unchanged');
       }
     } catch (error) {
-      log.error({ error: deps.redactor.scrub(error instanceof Error ? error.message : String(error)) }, 'cannot re-read the config');
+      log.error({ error: error instanceof Error ? error.message : String(error) }, 'cannot re-read the config');
     } finally {
       checking = false;
       if (recheck) {

@@ -77,7 +77,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
 
-  const message = (error: unknown): string => redactor.scrub(error instanceof Error ? error.message : String(error));
+  // Server text in a NangoApiError was scrubbed where it entered; other errors are the tool's or the runtime's words.
+  const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
   const loadConfig = async () => {
     const loaded = await loadDesiredState(options.load);
@@ -91,7 +92,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const reportWarnings = (fingerprint: string, diagnostics: readonly Diagnostic[]): void => {
     if (warnedFor === fingerprint) return;
     warnedFor = fingerprint;
-    for (const d of diagnostics) if (d.severity === 'warning') log.warn({ diagnostic: redactor.scrub(formatDiagnostic(d)) }, 'config warning');
+    for (const d of diagnostics) if (d.severity === 'warning') log.warn({ diagnostic: formatDiagnostic(d) }, 'config warning');
   };
 
   async function reconcile(trigger: Trigger): Promise<RunOutcome> {
@@ -134,7 +135,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const configInvalid = (diagnostics: readonly Diagnostic[], stage: Stage): RunOutcome => {
       if (stage === 'config') metrics.configValid(false);
       const errors = diagnostics.filter((d) => d.severity === 'error');
-      const formatted = errors.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => redactor.scrub(formatDiagnostic(d)));
+      const formatted = errors.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => formatDiagnostic(d));
       const what = stage === 'config' ? 'config invalid' : 'config cannot be planned against the live state';
       finish('error', {
         stage,
@@ -224,7 +225,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     metrics.appliedChange(change.action, result);
     const line: Record<string, unknown> = { unique_key: change.unique_key, action: change.action, result };
     if (change.from_unique_key !== undefined) line.from_unique_key = change.from_unique_key;
-    if (change.error !== undefined) line.error = redactor.scrub(change.error);
+    if (change.error !== undefined) line.error = change.error;
     if (result === 'applied') log.info(line, 'change');
     else log.error(line, 'change');
   }

@@ -1,5 +1,6 @@
 // NangoClient over node:http(s). Writes are made safe to retry: when an answer was lost and the server had
 // already applied the write, the retry's "already exists" / "not found" is recognised as success.
+import { createRedactor, type Redactor } from '../redact.js';
 import { apiError, contentTypeLabel, DUPLICATE_KEY_CODE, isDuplicateKey, isRecord, notNangoError } from './errors.js';
 import type { Endpoint } from './http.js';
 import { RateLimitPacer } from './pacer.js';
@@ -32,8 +33,11 @@ export interface ClientOptions {
   pacer?: RateLimitPacer;
   /** Called once per HTTP attempt (for metrics and debug logs). `status` is undefined on network error/timeout. */
   onResponse?: (e: ResponseEvent) => void;
-  /** Applied to every message that came from the server before it goes into an error (secret scrubbing). */
-  scrub?: (text: string) => string;
+  /**
+   * Scrubs every piece of text the server sent before it goes into an error; the secret key is added
+   * to it (any letter case). Default: one that knows only the secret key.
+   */
+  redactor?: Redactor;
   /** Injectable for tests (retry waits; give the pacer the same clock if you inject one). */
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests (jitter). */
@@ -89,9 +93,9 @@ function isApiIntegration(value: unknown): value is ApiIntegration {
 export function createNangoClient(options: ClientOptions): NangoClient {
   const { endpoint, displayHost } = parseHost(options.host);
   const secretKey = options.secretKey;
-  const userScrub = options.scrub ?? ((text: string) => text);
-  // The key is scrubbed here too: a proxy or a buggy server may echo the Authorization header.
-  const scrub = (text: string): string => userScrub(secretKey ? text.split(secretKey).join('***') : text);
+  const redactor = options.redactor ?? createRedactor();
+  // A proxy or a buggy server may echo the Authorization header, in any letter case.
+  redactor.add([secretKey], { caseInsensitive: true });
   const sleep = options.sleep ?? defaultSleep;
   const maxList = options.maxListResponseBytes ?? DEFAULT_MAX_LIST_RESPONSE_BYTES;
   const maxOther = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -107,7 +111,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     // The default pacer keeps real time: an injected sleep without a matching clock would make it spin.
     pacer: options.pacer ?? new RateLimitPacer(),
     onResponse: options.onResponse,
-    scrub,
+    redactor,
     sleep,
     random: options.random ?? Math.random,
   });
@@ -127,7 +131,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
   /** Rejects anything that is not a JSON answer: HTML means NANGO_HOST points somewhere else. */
   function requireJson(answer: Answer): void {
     if (answer.isJson || answer.status === 204) return;
-    const what = !answer.contentType ? 'an answer without content type' : isJsonContentType(answer.contentType) ? 'malformed JSON' : contentTypeLabel(answer.contentType);
+    const what = !answer.contentType ? 'an answer without content type' : isJsonContentType(answer.contentType) ? 'malformed JSON' : contentTypeLabel(answer.contentType, redactor);
     throw notNangoError(answer.ctx, answer.status, what);
   }
 
@@ -176,10 +180,8 @@ export function createNangoClient(options: ClientOptions): NangoClient {
         const existing = await getIntegration(body.unique_key, []);
         if (existing && existing.provider === body.provider) return existing;
         throw new NangoApiError(
-          scrub(
-            `POST /integrations: a retry found unique key ${body.unique_key} already taken` +
-              (existing ? ` by provider ${existing.provider}, not ${body.provider}` : ', but it could not be read back'),
-          ),
+          `POST /integrations: a retry found unique key ${body.unique_key} already taken` +
+            (existing ? ` by provider ${redactor.scrubToken(existing.provider)}, not ${body.provider}` : ', but it could not be read back'),
           400,
           DUPLICATE_KEY_CODE,
           'POST',

@@ -1,5 +1,7 @@
-// Turns a failed answer into one line a user can act on. Only text the server sent goes in, after
-// scrubbing; never a request body or header.
+// Turns a failed answer into one line a user can act on. Text the server sent enters here, each piece
+// scrubbed of sensitive values (src/redact.ts) before it joins the tool's own words; never a request
+// body or header. A NangoApiError's message is therefore safe to print as it is.
+import type { Redactor } from '../redact.js';
 import { NangoApiError } from './types.js';
 
 export interface CallContext {
@@ -10,7 +12,8 @@ export interface CallContext {
   label: string;
   /** NANGO_HOST without credentials or trailing slash. */
   host: string;
-  scrub: (text: string) => string;
+  /** For every piece of text the server sent. */
+  redactor: Redactor;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -40,10 +43,13 @@ function readErrorFields(json: unknown): ErrorFields {
   return { code, message, details };
 }
 
-/** The answer came from something that is not the Nango API (wrong NANGO_HOST, a proxy, the dashboard). */
+/**
+ * The answer came from something that is not the Nango API (wrong NANGO_HOST, a proxy, the dashboard).
+ * `what` is the tool's words; a content type in it is already scrubbed (contentTypeLabel).
+ */
 export function notNangoError(ctx: CallContext, status: number | undefined, what: string): NangoApiError {
   return new NangoApiError(
-    ctx.scrub(`NANGO_HOST (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`),
+    `NANGO_HOST (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`,
     status,
     'unexpected_answer',
     ctx.method,
@@ -51,26 +57,30 @@ export function notNangoError(ctx: CallContext, status: number | undefined, what
   );
 }
 
-export function contentTypeLabel(contentType: string): string {
+/** The answer's media type (a header the server chose), scrubbed. */
+export function contentTypeLabel(contentType: string, redactor: Redactor): string {
   const base = contentType.split(';')[0]?.trim();
-  return base ? base : 'no content type';
+  return base ? redactor.scrubToken(base) : 'no content type';
 }
 
 /** A JSON error answer from the API. `suffix` adds context (e.g. "after 6 attempts"). */
 export function apiError(ctx: CallContext, status: number, json: unknown, suffix = ''): NangoApiError {
-  const { code, message, details } = readErrorFields(json);
+  const { redactor } = ctx;
+  const fields = readErrorFields(json);
+  const { message, details } = fields;
+  const code = fields.code === undefined ? undefined : redactor.scrubToken(fields.code);
   const tail = suffix ? ` ${suffix}` : '';
   let text: string;
   if (status === 401) {
     text = `authentication failed (${code ?? 'unauthorized'}): check NANGO_SECRET_KEY`;
   } else if (status === 403 && message !== undefined && /Required:\s*(\S+)/.test(message)) {
     const scope = /Required:\s*(\S+)/.exec(message)?.[1] ?? '';
-    text = `the secret key lacks the scope ${scope.replace(/[.,;]+$/, '')}`;
+    text = `the secret key lacks the scope ${redactor.scrubToken(scope.replace(/[.,;]+$/, ''))}`;
   } else {
-    const reason = details.length > 0 ? details.join('; ') : (message ?? code ?? 'no error message');
+    const reason = details.length > 0 ? redactor.scrub(details.join('; ')) : message !== undefined ? redactor.scrub(message) : (code ?? 'no error message');
     text = `${ctx.label} failed (${status}${code ? ` ${code}` : ''})${tail}: ${reason}`;
   }
-  return new NangoApiError(ctx.scrub(text), status, code, ctx.method, ctx.path);
+  return new NangoApiError(text, status, code, ctx.method, ctx.path);
 }
 
 /** True when a 400 answer says the unique key is taken (POST's duplicate-key validation error). */

@@ -1,6 +1,7 @@
 // One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
 // not worth retrying; the caller decides what it means.
 import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
+import type { Redactor } from '../redact.js';
 import { AnswerTooLargeError, createHttpClient, type Endpoint, type HttpClient } from './http.js';
 import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
 import type { Environment } from './proxy.js';
@@ -28,7 +29,8 @@ export interface TransportOptions {
   retryBaseMs: number;
   pacer: RateLimitPacer;
   onResponse: ((e: ResponseEvent) => void) | undefined;
-  scrub: (text: string) => string;
+  /** For text the server or the network stack sent (error messages, headers). */
+  redactor: Redactor;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
 }
@@ -74,17 +76,21 @@ function isRetriableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Why a request got no answer, in words without secrets (a system error's code, e.g. ECONNREFUSED). */
-function describeNoAnswer(error: unknown, timeoutMs: number): { code: string; reason: string } {
+/**
+ * Why a request got no answer: a system error's code (e.g. ECONNREFUSED) where there is one. A message
+ * of the network stack may quote what the server sent (a TLS certificate's names, a bad header), so it
+ * is outside text.
+ */
+function describeNoAnswer(error: unknown, timeoutMs: number, redactor: Redactor): { code: string; reason: string } {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return { code: 'timeout', reason: `timed out after ${timeoutMs} ms` };
   }
   const own = isRecord(error) ? error['code'] : undefined;
-  if (typeof own === 'string') return { code: 'network_error', reason: own };
+  if (typeof own === 'string') return { code: 'network_error', reason: redactor.scrubToken(own) };
   const cause = error instanceof Error ? error.cause : undefined;
-  if (isRecord(cause) && typeof cause['code'] === 'string') return { code: 'network_error', reason: cause['code'] };
-  if (cause instanceof Error) return { code: 'network_error', reason: cause.message };
-  return { code: 'network_error', reason: error instanceof Error ? error.message : String(error) };
+  if (isRecord(cause) && typeof cause['code'] === 'string') return { code: 'network_error', reason: redactor.scrubToken(cause['code']) };
+  if (cause instanceof Error) return { code: 'network_error', reason: redactor.scrub(cause.message) };
+  return { code: 'network_error', reason: redactor.scrub(error instanceof Error ? error.message : String(error)) };
 }
 
 export interface Transport {
@@ -94,14 +100,14 @@ export interface Transport {
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const { displayHost, secretKey, timeoutMs, maxRetries, retryBaseMs, pacer, onResponse, scrub, sleep, random } = options;
+  const { displayHost, secretKey, timeoutMs, maxRetries, retryBaseMs, pacer, onResponse, redactor, sleep, random } = options;
   const http: HttpClient = createHttpClient(options.endpoint, timeoutMs, options.env);
   const via = http.proxy ? ` via ${http.proxy.display}` : '';
 
   const backoffMs = (retry: number): number => Math.floor(random() * Math.min(BACKOFF_CAP_MS, retryBaseMs * 2 ** (retry - 1)));
 
   async function send(call: Call): Promise<Answer> {
-    const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, scrub };
+    const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, redactor };
     const query = call.query?.toString();
     const target = `${call.path}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
@@ -152,7 +158,7 @@ export function createTransport(options: TransportOptions): Transport {
           onResponse?.({ method: call.method, route: call.route, status: headStatus, durationMs: performance.now() - started, attempt });
           throw tooLarge(ctx, headStatus, error.limit, call.maxBytesHint);
         } else {
-          failure = describeNoAnswer(error, timeoutMs);
+          failure = describeNoAnswer(error, timeoutMs, redactor);
         }
       }
       onResponse?.({ method: call.method, route: call.route, status, durationMs: performance.now() - started, attempt });
@@ -174,7 +180,7 @@ export function createTransport(options: TransportOptions): Transport {
 
 function tooLarge(ctx: CallContext, status: number | undefined, limit: number, hint: string | undefined): NangoApiError {
   return new NangoApiError(
-    ctx.scrub(`${ctx.label}: the answer from NANGO_HOST (${ctx.host}) is larger than ${limit} bytes; stopped reading${hint ? ` (${hint})` : ''}`),
+    `${ctx.label}: the answer from NANGO_HOST (${ctx.host}) is larger than ${limit} bytes; stopped reading${hint ? ` (${hint})` : ''}`,
     status,
     'answer_too_large',
     ctx.method,
@@ -193,7 +199,7 @@ function exhausted(
   if (answer?.isJson) return apiError(ctx, answer.status, answer.json, after);
   if (answer) {
     return new NangoApiError(
-      ctx.scrub(`${ctx.label} failed (${answer.status}, ${contentTypeLabel(answer.contentType)} from NANGO_HOST ${ctx.host}) ${after}`),
+      `${ctx.label} failed (${answer.status}, ${contentTypeLabel(answer.contentType, ctx.redactor)} from NANGO_HOST ${ctx.host}) ${after}`,
       answer.status,
       undefined,
       ctx.method,
@@ -202,7 +208,7 @@ function exhausted(
   }
   const { code, reason } = failure ?? { code: 'network_error', reason: 'no answer' };
   return new NangoApiError(
-    ctx.scrub(`${ctx.label}: no answer from NANGO_HOST (${ctx.host})${via} ${after}: ${reason}`),
+    `${ctx.label}: no answer from NANGO_HOST (${ctx.host})${via} ${after}: ${reason}`,
     undefined,
     code,
     ctx.method,

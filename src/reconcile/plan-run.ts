@@ -7,7 +7,7 @@ import { countConnections } from '../plan/connections.js';
 import { diffIntegrations } from '../plan/diff.js';
 import type { Fingerprinter } from '../plan/fingerprint.js';
 import { buildPlan } from '../plan/plan.js';
-import type { Plan } from '../plan/types.js';
+import type { Change, Plan } from '../plan/types.js';
 import { applySafetyRules } from '../safety/rules.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
 import type { Redactor } from '../redact.js';
@@ -60,6 +60,24 @@ export async function planRun(load: LoadOptions, flags: PolicyFlags, concurrency
   if (diff.diagnostics.some((d) => d.severity === 'error')) return { status: 'invalid', stage: 'plan', diagnostics };
 
   await countConnections(diff.changes, deps.client, concurrency);
+  scrubLiveValues(diff.changes, deps.redactor);
   const plan = applySafetyRules(buildPlan(diff), policy, { declared: desired.integrations.length });
   return { status: 'planned', plan, desired, diagnostics, requests };
+}
+
+/**
+ * A `before` value is what the API stores, shown beside the config's: scrubbed like any text from
+ * the server (a server may have stored what it was sent in another field). Before the digest is taken,
+ * so that plan and apply agree.
+ */
+function scrubLiveValues(changes: readonly Change[], redactor: Redactor): void {
+  for (const change of changes) {
+    for (const field of change.fields) {
+      // A provider is an identifier from Nango's catalog, shown in the change's headline too.
+      if (field.path === 'provider') continue;
+      const before = field.before;
+      if (typeof before === 'string') field.before = redactor.scrubStored(before);
+      else if (Array.isArray(before)) field.before = before.map((v: unknown) => (typeof v === 'string' ? redactor.scrubStored(v) : v));
+    }
+  }
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
+import { WITHHELD } from '../../src/redact.js';
 import { PEM, runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { secretForms } from '../helpers/secret-forms.js';
 
 // Every secret is a unique marker; no output of any command may contain one.
 const MARK = {
@@ -171,5 +173,89 @@ describe('canary: no secret reaches any output', () => {
     expect(doc.changes.every((c) => c.result === 'failed' && /environment:integrations:create/.test(c.error ?? ''))).toBe(true);
     expect(rejected.stdout + rejected.stderr).not.toContain(readOnlyKey);
     expectNoMarker('rejected write', rejected);
+  });
+
+  describe('a server that quotes requests back', () => {
+    let echo: Emulator;
+    beforeAll(async () => {
+      echo = await startEmulator({ echoRequestBody: true });
+    });
+    afterAll(async () => {
+      await echo.close();
+    });
+
+    /** Every form of every secret of the run, the secret key in any letter case. */
+    function expectNoSecretForm(label: string, text: string, secrets: readonly string[], key = DEFAULT_SECRET_KEY): void {
+      const forms = [...secrets.flatMap((v) => secretForms(v)), ...secretForms(key, { caseInsensitive: true })];
+      for (const form of forms) expect(text.includes(form), `${label} shows ${JSON.stringify(form)}:\n${text}`).toBe(false);
+    }
+
+    it('shows nothing it echoes, in any encoding, in any format or file', async () => {
+      echo.reset();
+      echo.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+      const dir = tempConfig(GOOD);
+      const state = join(dir, 'state.json');
+      const secrets = [MARK.clientId, MARK.clientSecret, MARK.webhookSecret, MARK.displayName, MARK.appPem];
+      for (const format of ['text', 'json', 'markdown', 'github']) {
+        const r = await runCli(['apply', '-c', dir, '--format', format, '--log-level', 'debug', '--state', state], { env: env({ NANGO_HOST: echo.url }) });
+        expect(r.code, r.stderr).toBe(1);
+        // The echo reached the output, scrubbed: the quote is there, the secrets are not.
+        expect(r.stdout).toMatch(/POST \/integrations failed \(400 invalid_body\): Invalid request body \(request body: /);
+        expect(r.stdout).toContain('(sensitive)');
+        expectNoSecretForm(`apply ${format}`, r.stdout + r.stderr, secrets);
+      }
+      expect(echo.writes().every((w) => w.status === 400)).toBe(true);
+
+      // A GET refused with the Authorization header quoted back, and a key the server does not know.
+      echo.setFaults({ rate: 1, kinds: ['400'], methods: ['GET'] });
+      const refused = await runCli(['plan', '-c', dir, '--log-level', 'debug', '--out', join(dir, 'plan.json')], { env: env({ NANGO_HOST: echo.url }) });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/authorization: Bearer \(sensitive\) BEARER \(sensitive\)/);
+      expectNoSecretForm('refused GET', refused.stdout + refused.stderr, secrets);
+      echo.setFaults(undefined);
+      const unknownKey = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+      const unknown = await runCli(['plan', '-c', dir, '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, NANGO_SECRET_KEY: unknownKey }) });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/authentication failed \(unknown_account\)/);
+      expectNoSecretForm('unknown key', unknown.stdout + unknown.stderr, secrets, unknownKey);
+    });
+
+    it('withholds its text when a secret is too short to mask, and keeps status, code and integration', async () => {
+      echo.reset();
+      echo.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+      const dir = tempConfig(GOOD);
+      for (const short of ['"', 'a', '\\n', 'é😀']) {
+        const r = await runCli(['apply', '-c', dir, '--format', 'json', '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, C_SECRET: short }) });
+        expect(r.code, r.stderr).toBe(1);
+        const doc = JSON.parse(r.stdout) as { changes: Array<{ unique_key: string; action: string; result: string; error?: string }> };
+        const slack = doc.changes.find((c) => c.unique_key === 'slack');
+        expect(slack).toMatchObject({ action: 'create', result: 'failed', error: `POST /integrations failed (400 invalid_body): ${WITHHELD}` });
+        expect(r.stdout).not.toContain('request body');
+      }
+    });
+
+    it("a secret equal to the tool's own words rewrites none of them", async () => {
+      const config = {
+        'slack.yaml': 'integrations:\n  - unique_key: slack\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: "123.456"\n      client_secret: ${C_SECRET}\n      webhook_secret: ${C_WEBHOOK}\n',
+      };
+      const dir = tempConfig(config);
+      const words = { C_SECRET: 'slack', C_WEBHOOK: 'nango request' };
+      const neutral = { C_SECRET: 'neutral-secret-0001', C_WEBHOOK: 'neutral-secret-0002' };
+      echo.reset();
+      const plan = await runCli(['plan', '-c', dir, '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, ...words }) });
+      const neutralPlan = await runCli(['plan', '-c', dir, '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, ...neutral }) });
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toContain('+ create slack (slack)');
+      expect(plan.stdout).toBe(neutralPlan.stdout);
+
+      echo.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+      const apply = await runCli(['apply', '-c', dir, '--format', 'json', '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, ...words }) });
+      expect(apply.code, apply.stderr).toBe(1);
+      const doc = JSON.parse(apply.stdout) as { changes: Array<{ unique_key: string; provider: string; error?: string }> };
+      expect(doc.changes).toMatchObject([{ unique_key: 'slack', provider: 'slack', error: `POST /integrations failed (400 invalid_body): ${WITHHELD}` }]);
+      expect(apply.stderr).toContain('"route":"/integrations"');
+      expect(apply.stderr).toContain('"msg":"nango request"');
+      expect(apply.stdout + apply.stderr).not.toContain('(sensitive)');
+    });
   });
 });

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { tempConfig } from '../helpers/cli.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { secretForms } from '../helpers/secret-forms.js';
+import { DEFAULT_SECRET_KEY } from '../emulator/server.js';
+import { WITHHELD } from '../../src/redact.js';
 
 const fixture = useEmulator();
 const CANARIES = {
@@ -53,5 +56,58 @@ describe('daemon secrets', () => {
     for (const value of Object.values(CANARIES)) expect(shown).not.toContain(value);
     daemon.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
+  });
+
+  describe('a server that quotes the request back in its errors', () => {
+    const config = `integrations:
+  - unique_key: slack
+    provider: slack
+    credentials:
+      type: OAUTH2
+      client_id: "123.456"
+      client_secret: \${ECHO_SECRET}
+      webhook_secret: \${ECHO_SIGNING}
+`;
+
+    /** Everything the daemon shows: logs at trace level, /readyz, /healthz, /metrics. */
+    async function everything(daemon: Awaited<ReturnType<typeof startDaemon>>): Promise<string> {
+      const bodies = await Promise.all(['/readyz', '/healthz', '/metrics'].map(async (path) => (await daemon.get(path)).text));
+      return [daemon.stdout(), daemon.stderr(), ...bodies].join('\n');
+    }
+
+    it('the failed change is logged without any form of a secret', async () => {
+      fixture.emu.setEchoRequestBody(true);
+      fixture.emu.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+      const secrets = { ECHO_SECRET: 'q"uo\\te/é\nsecret-7d1e', ECHO_SIGNING: "sign'ing$&secret-40b2" };
+      const dir = tempConfig({ 'slack.yaml': config });
+      const daemon = await startDaemon({ args: ['-c', dir, '--log-level', 'trace'], env: fixture.env(secrets) });
+      const change = await daemon.waitFor((l) => l.msg === 'change' && l.result === 'failed');
+      expect(String(change.error)).toMatch(/^POST \/integrations failed \(400 invalid_body\): Invalid request body \(request body: .*\(sensitive\)/);
+      await daemon.waitFor((l) => l.msg === 'reconcile' && l.result === 'error');
+      const shown = await everything(daemon);
+      for (const value of Object.values(secrets)) {
+        for (const form of secretForms(value)) expect(shown.includes(form), `shows ${JSON.stringify(form)}`).toBe(false);
+      }
+      for (const form of secretForms(DEFAULT_SECRET_KEY, { caseInsensitive: true })) expect(shown).not.toContain(form);
+      daemon.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+    });
+
+    it('a secret equal to a word of the log ("apply") withholds the server text and leaves the log alone', async () => {
+      fixture.emu.setEchoRequestBody(true);
+      fixture.emu.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+      const dir = tempConfig({ 'slack.yaml': config });
+      const daemon = await startDaemon({ args: ['-c', dir, '--log-level', 'trace'], env: fixture.env({ ECHO_SECRET: 'apply', ECHO_SIGNING: 'error' }) });
+      const change = await daemon.waitFor((l) => l.msg === 'change' && l.result === 'failed');
+      expect(change).toMatchObject({ unique_key: 'slack', action: 'create', error: `POST /integrations failed (400 invalid_body): ${WITHHELD}` });
+      const reconcile = await daemon.waitFor((l) => l.msg === 'reconcile' && l.result === 'error');
+      expect(reconcile).toMatchObject({ mode: 'apply', stage: 'apply', result: 'error' });
+      const shown = await everything(daemon);
+      expect(shown).toContain('"mode":"apply"');
+      expect(shown).not.toContain('(sensitive)');
+      expect(shown).not.toContain('request body');
+      daemon.kill('SIGTERM');
+      expect((await daemon.exited).code).toBe(0);
+    });
   });
 });

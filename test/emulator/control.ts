@@ -8,7 +8,7 @@ import { isJsonObject } from './validation.js';
 
 export const CONTROL_PREFIX = '/__emulator/';
 
-const FAULT_KINDS: readonly FaultKind[] = ['500', '503-html', '429-retry-0', '429-retry-1', 'reset', 'hang', 'lost-answer'];
+const FAULT_KINDS: readonly FaultKind[] = ['400', '500', '503-html', '429-retry-0', '429-retry-1', 'reset', 'hang', 'lost-answer'];
 
 function badRequest(message: string): ApiResponse {
   return jsonResponse(400, { error: { code: 'invalid_control_request', message } });
@@ -100,6 +100,12 @@ export function handleControlRequest(emulator: Emulator, method: string, pathnam
       const { perMinute, windowMs } = input;
       if (typeof perMinute !== 'number' || perMinute < 0) return badRequest('needs perMinute (non-negative number)');
       emulator.setRateLimit(perMinute, typeof windowMs === 'number' && windowMs > 0 ? windowMs : undefined);
+      return OK;
+    }
+    case 'POST /echo': {
+      const on = input['on'];
+      if (typeof on !== 'boolean') return badRequest('needs on (boolean)');
+      emulator.setEchoRequestBody(on);
       return OK;
     }
     case 'POST /clear-requests':

@@ -9,10 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { loadProviderCatalog } from './catalog.js';
 import { CONTROL_PREFIX, handleControlRequest } from './control.js';
 import { CreateRace } from './create-race.js';
+import { withEcho } from './echo.js';
 import { FaultInjector } from './faults.js';
 import { paddedBody } from './padding.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
-import { serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
+import { invalidBody, serverError, serviceUnavailablePage, tooManyRequests } from './responses.js';
 import type { ApiResponse } from './responses.js';
 import { routeApiRequest } from './router.js';
 import type { RouterContext } from './router.js';
@@ -64,6 +65,8 @@ function sendPadded(res: ServerResponse, response: ApiResponse, bytes: number): 
 
 function faultResponse(fault: FaultKind, method: string, pathname: string, limiter: FixedWindowRateLimiter): ApiResponse | undefined {
   switch (fault) {
+    case '400':
+      return invalidBody('Invalid request body');
     case '500':
       return serverError();
     case '503-html':
@@ -116,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const hangMs = options.hangMs ?? 60_000;
   let latencyMs = options.latencyMs ?? 0;
   let paddingBytes = options.answerPaddingBytes ?? 0;
+  let echoRequestBody = options.echoRequestBody ?? false;
   const requests: RecordedRequest[] = [];
   const reachedHandler = new WeakSet<RecordedRequest>();
   const timers = new Set<NodeJS.Timeout>();
@@ -166,6 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (outcome.environment !== undefined) record.environment = outcome.environment;
       if (outcome.reachedHandler) reachedHandler.add(record);
     }
+    if (echoRequestBody) response = withEcho(response, body, req.headers);
     if (fault === 'lost-answer') {
       // The write happened; only the answer is lost, as when a proxy drops the connection.
       record.status = 'lost-answer';
@@ -253,6 +258,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     raceCreate(seed: SeedIntegration, environment = 'dev'): void {
       race.arm(seed, environment);
     },
+    setEchoRequestBody(on: boolean): void {
+      echoRequestBody = on;
+    },
     clearRequests(): void {
       requests.length = 0;
     },
@@ -261,6 +269,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       requests.length = 0;
       faults.set(undefined);
       race.clear();
+      paddingBytes = options.answerPaddingBytes ?? 0;
+      echoRequestBody = options.echoRequestBody ?? false;
       limiter.restart();
     },
   };

@@ -1,6 +1,7 @@
 // Public contract of the emulator; server.ts re-exports all of it.
 
-export type FaultKind = '500' | '503-html' | '429-retry-0' | '429-retry-1' | 'reset' | 'hang' | 'lost-answer';
+/** '400': the write is refused as an invalid body (nothing stored), e.g. to see an echoed error on demand. */
+export type FaultKind = '400' | '500' | '503-html' | '429-retry-0' | '429-retry-1' | 'reset' | 'hang' | 'lost-answer';
 
 export interface FaultConfig {
   /** 0..1 probability per API request (control endpoints are never faulted). */
@@ -38,6 +39,8 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string };
   /** Successful GET answers carry this many bytes of padding, generated while streamed (size-cap tests). */
   answerPaddingBytes?: number;
+  /** JSON error answers quote the request back (body and Authorization header, in many encodings): see echo.ts. */
+  echoRequestBody?: boolean;
 }
 
 export interface RecordedRequest {
@@ -100,7 +103,8 @@ export interface Emulator {
    * writer had created it just before (between a plan and its apply).
    */
   raceCreate(seed: SeedIntegration, environment?: string): void;
+  setEchoRequestBody(on: boolean): void;
   clearRequests(): void;
-  /** Drops all integrations and recorded requests, turns faults and races off, padding back to its option, restarts the rate-limit window. */
+  /** Drops all integrations and recorded requests, turns faults and races off, padding and echo back to their options, restarts the rate-limit window. */
   reset(): void;
 }

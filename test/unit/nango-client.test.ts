@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { createNangoClient, type ClientOptions, type ResponseEvent } from '../../src/nango/client.js';
 import { RateLimitPacer } from '../../src/nango/pacer.js';
+import { createRedactor } from '../../src/redact.js';
 import { NangoApiError } from '../../src/nango/types.js';
 import { apiIntegration, notFound, startFakeServer, type FakeServer, type RecordedRequest, type Reply } from './nango-fake-server.js';
 
@@ -409,7 +410,7 @@ describe('secrets never appear in errors', () => {
     const { client } = testClient(s.url, {
       maxRetries: 1,
       timeoutMs: 100,
-      scrub: (text) => text.split(clientSecret).join('[redacted]'),
+      redactor: createRedactor([clientSecret]),
     });
     const error = await failure(
       client.createIntegration({

@@ -71,7 +71,7 @@ async function exportCommand(opts: ExportOptions): Promise<ExitCode> {
 async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
   const { redactor, log } = createRuntime(opts);
   const secretKey = readSecretKey();
-  redactor.add([secretKey]);
+  redactor.add([secretKey], { caseInsensitive: true });
   const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
   let client: NangoClient;
   try {
@@ -80,7 +80,7 @@ async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
       secretKey,
       timeoutMs: opts.timeout,
       ...responseLimits(opts),
-      scrub: (text) => redactor.scrub(text),
+      redactor,
       onResponse: (e) => log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request'),
     });
   } catch (err) {
