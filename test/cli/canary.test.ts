@@ -200,7 +200,7 @@ describe('canary: no secret reaches any output', () => {
         const r = await runCli(['apply', '-c', dir, '--format', format, '--log-level', 'debug', '--state', state], { env: env({ NANGO_HOST: echo.url }) });
         expect(r.code, r.stderr).toBe(1);
         // The echo reached the output, scrubbed: the quote is there, the secrets are not.
-        expect(r.stdout).toMatch(/POST \/integrations failed \(400 invalid_body\): Invalid request body \(request body: /);
+        expect(r.stdout).toMatch(/POST \/integrations failed \(400 invalid\\?_body\): Invalid request body \(request body: /); // markdown escapes the _
         expect(r.stdout).toContain('(sensitive)');
         expectNoSecretForm(`apply ${format}`, r.stdout + r.stderr, secrets);
       }
