@@ -45,6 +45,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   const status = new DaemonStatus();
   let stopping = false;
   let watcher: ConfigWatcher | undefined;
+  let fileEvents = 0;
 
   const reconciler = createReconciler({
     load: config.load,
@@ -60,6 +61,8 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     metrics: deps.metrics,
     status,
     requestCount: deps.requestCount,
+    debounceMs: config.debounceMs,
+    changeEvents: () => fileEvents,
     onLoaded: (state) => {
       watcher
         ?.addExtraPaths(state.extraWatchPaths)
@@ -112,9 +115,14 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     checking = true;
     try {
       await watcher?.refresh();
-      if (await reconciler.configChanged()) {
+      const check = await reconciler.configChanged();
+      if (check.status === 'changed') {
         log.info('config changed');
         loop.trigger('watch');
+      } else if (check.status === 'unsettled') {
+        // Still being written: look again once it may have settled, even if no further event comes.
+        log.info({ trigger: 'watch', reason: check.reason, wait_ms: check.waitMs }, 'config not settled');
+        debounceTimer ??= setTimeout(() => void checkConfig(), check.waitMs);
       } else {
         log.debug('config unchanged');
       }
@@ -141,7 +149,10 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   watcher = await watchConfig({
     paths: config.load.paths,
     cwd: config.load.cwd ?? process.cwd(),
-    onEvent: onFileEvent,
+    onEvent: () => {
+      fileEvents++;
+      onFileEvent();
+    },
     onError: (error) => log.warn({ error: error.message }, 'watch error'),
   });
   await watcher.addExtraPaths(config.load.envFiles ?? []);
