@@ -58,6 +58,8 @@ export interface Reconciler {
   reconcile(trigger: Trigger): Promise<RunOutcome>;
   /** Re-reads the config: changed when it differs from the last settled version seen (a reconcile is due). */
   configChanged(): Promise<ConfigCheck>;
+  /** Whether a file event at this path may change the config (see SettledReader.concerns). */
+  concerns(path: string): boolean;
 }
 
 /** A read of the config, numbered, with the file-event count from just before it began. */
@@ -90,8 +92,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** The config the watch just read to decide a run was due: the run uses it instead of reading again. */
   let handoff: ConfigRead | undefined;
   let reads = 0;
-  /** The first settled read of the current config version, with no file event since it began. */
-  let firstSeen: { fingerprint: string; seq: number; startedAt: number; events: number } | undefined;
+  /** The first settled read of the current config version, with no file changed and no file event since it began. */
+  let firstSeen: { fingerprint: string; signature: string; seq: number; startedAt: number; events: number } | undefined;
   let declared: Map<string, string> | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
@@ -106,14 +108,15 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
     return loaded;
   };
-  const readSettled = createSettledReader({ load: options.load, debounceMs: options.debounceMs, read: loadConfig, now });
+  const reader = createSettledReader({ load: options.load, debounceMs: options.debounceMs, read: loadConfig, now });
 
   const readConfig = async (): Promise<ConfigRead> => {
     const events = options.changeEvents();
-    const read = { ...(await readSettled()), seq: ++reads, events };
+    const read = { ...(await reader.read()), seq: ++reads, events };
     if (read.unsettled) return read;
     const fingerprint = configFingerprint(read.loaded);
-    if (firstSeen?.fingerprint !== fingerprint || firstSeen.events !== events) firstSeen = { fingerprint, seq: read.seq, startedAt: read.startedAt, events };
+    const same = firstSeen !== undefined && firstSeen.fingerprint === fingerprint && firstSeen.signature === read.signature && firstSeen.events === events;
+    if (!same) firstSeen = { fingerprint, signature: read.signature, seq: read.seq, startedAt: read.startedAt, events };
     return read;
   };
 
@@ -125,8 +128,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const confirmed = (read: ConfigRead): Unsettled | undefined => {
     const first = firstSeen;
     const fingerprint = configFingerprint(read.loaded);
-    if (first === undefined || first.fingerprint !== fingerprint || options.changeEvents() !== first.events) {
-      return { reason: 'a file event came after the config was read', waitMs: options.debounceMs };
+    if (first === undefined || first.fingerprint !== fingerprint || first.signature !== read.signature || options.changeEvents() !== first.events) {
+      return { reason: 'a config file changed after it was read', waitMs: options.debounceMs };
     }
     const apart = read.startedAt - first.startedAt;
     if (first.seq < read.seq && apart >= options.debounceMs) return undefined;
@@ -241,7 +244,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         return { retry: false };
       }
       if (plan.changes.some((c) => DESTRUCTIVE.has(c.action))) {
-        const unconfirmed = confirmed(read);
+        let unconfirmed = confirmed(read);
+        // Planning often outlasts the interval: a second read now confirms without a second round of API reads.
+        if (unconfirmed?.waitMs === 0) {
+          const again = await readConfig();
+          unconfirmed =
+            again.unsettled ??
+            (configFingerprint(again.loaded) === configFingerprint(read.loaded) ? confirmed(again) : { reason: 'the config changed after it was read', waitMs: 0 });
+        }
         if (unconfirmed) return notSettled(trigger, unconfirmed);
       }
 
@@ -326,6 +336,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       handoff = read;
       return { status: 'changed' };
     },
+    concerns: (path) => reader.concerns(path),
   };
 }
 

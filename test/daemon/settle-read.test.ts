@@ -1,7 +1,7 @@
 // When a read of the config counts as settled (src/daemon/settle.ts), on real files with a controlled clock.
 import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/config/index.js';
 import type { LoadOptions } from '../../src/config/types.js';
@@ -20,7 +20,7 @@ describe('settled reads', () => {
   it('a file changed less than the debounce interval ago is not settled; once older, it is', async () => {
     const { file, load } = setup();
     let clock = Date.now();
-    const read = createSettledReader({ load, debounceMs: 1_000, read: () => loadDesiredState(load), now: () => clock });
+    const read = createSettledReader({ load, debounceMs: 1_000, read: () => loadDesiredState(load), now: () => clock }).read;
     const fresh = await read();
     expect(fresh.loaded.state).toBeDefined();
     expect(fresh.unsettled?.reason).toBe('a config file changed less than the debounce interval ago');
@@ -38,7 +38,7 @@ describe('settled reads', () => {
     const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
     utimesSync(file, future, future);
     let clock = Date.now() + 5_000;
-    const read = createSettledReader({ load, debounceMs: 1_000, read: () => loadDesiredState(load), now: () => clock });
+    const read = createSettledReader({ load, debounceMs: 1_000, read: () => loadDesiredState(load), now: () => clock }).read;
     expect((await read()).unsettled).toBeDefined();
     clock += 999;
     expect((await read()).unsettled?.waitMs).toBe(1);
@@ -58,7 +58,7 @@ describe('settled reads', () => {
         return loaded;
       },
       now: () => clock,
-    });
+    }).read;
     expect((await read()).unsettled).toEqual({ reason: 'a config file changed while it was read', waitMs: 1_000 });
   });
 
@@ -79,7 +79,7 @@ describe('settled reads', () => {
         return loaded;
       },
       now: () => clock,
-    });
+    }).read;
     expect((await read()).unsettled).toBeUndefined();
     during = () => writeFileSync(secret, 'Other\n');
     expect((await read()).unsettled?.reason).toBe('a config file changed while it was read');
@@ -93,7 +93,19 @@ describe('settled reads', () => {
         return loaded;
       },
       now: () => clock,
-    });
+    }).read;
     expect((await all()).unsettled?.reason).toBe('a config file changed while it was read');
+  });
+
+  it('file events count only where the config comes from, not elsewhere in a watched parent directory', async () => {
+    const { dir, load } = setup();
+    const secrets = mkdtempSync(join(tmpdir(), 'nango-gitops-settle-secret-'));
+    writeFileSync(join(secrets, 'name'), 'Name\n');
+    writeFileSync(join(dir, 'a.yaml'), `${CONFIG}    display_name: \${NAME}\n`);
+    const withSecret: LoadOptions = { ...load, env: { NAME_FILE: join(secrets, 'name') } };
+    const reader = createSettledReader({ load: withSecret, debounceMs: 0, read: () => loadDesiredState(withSecret) });
+    await reader.read();
+    for (const path of [join(dir, 'a.yaml'), join(dir, 'new.yaml'), join(dir, '..data'), dir, dirname(dir), join(secrets, 'name'), secrets]) expect(reader.concerns(path), path).toBe(true);
+    for (const path of [join(dirname(dir), 'unrelated.log'), join(secrets, 'other'), `${dir}-sibling`]) expect(reader.concerns(path), path).toBe(false);
   });
 });
