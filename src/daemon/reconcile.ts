@@ -47,7 +47,7 @@ export interface ReconcilerOptions extends DaemonDeps {
   onLoaded?: (state: DesiredState) => void;
   /** How long the config must stay unchanged before it is acted on (see settle.ts). */
   debounceMs: number;
-  /** File events seen so far: a delete waits for two reads of the same config with none in between. */
+  /** File events on the config's own paths so far: a delete waits for two reads of the same config with none in between. */
   changeEvents: () => number;
   now?: () => number;
 }
@@ -250,7 +250,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           const again = await readConfig();
           unconfirmed =
             again.unsettled ??
-            (configFingerprint(again.loaded) === configFingerprint(read.loaded) ? confirmed(again) : { reason: 'the config changed after it was read', waitMs: 0 });
+            (configFingerprint(again.loaded) === configFingerprint(read.loaded)
+              ? confirmed(again)
+              : { reason: 'a config file changed after it was read', waitMs: options.debounceMs });
         }
         if (unconfirmed) return notSettled(trigger, unconfirmed);
       }
