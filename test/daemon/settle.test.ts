@@ -91,7 +91,8 @@ describe('the daemon acts only on a settled config', () => {
   it('a writer that pauses longer than --debounce (less than twice it): each piece looks settled, yet no delete is made from one', { timeout: 60_000 }, async () => {
     const { dir, daemon, ids } = await convergedDaemon('1000ms');
     const mark = daemon.lines.length;
-    await writeSlowly(join(dir, 'b.yaml'), itemsFile('v2'), 1_500);
+    // Each pause over --debounce, yet well under twice it even on a loaded machine.
+    await writeSlowly(join(dir, 'b.yaml'), itemsFile('v2'), 1_250);
     await eventually(() => (KEYS.every((key) => fixture.emu.integration(key)?.display_name === displayName(key, 'v2')) ? true : undefined), 15_000, 'the v2 names');
     expect(deletes()).toEqual([]);
     expect(new Map(fixture.emu.integrations().map((i) => [i.unique_key, i.id]))).toEqual(ids);
