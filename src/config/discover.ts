@@ -106,7 +106,11 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string)
         diagnostics.push(error(`cannot resolve ${displayName(abs, cwd)}: ${reason(err)}`));
         continue;
       }
-      if (info.isDirectory()) {
+      if (info.isDirectory() && YAML_NAME.test(name)) {
+        // Docker creates an empty directory where a bind-mounted file is missing: walking it would make
+        // that file's integrations look deleted.
+        diagnostics.push(error(`cannot read config file ${displayName(abs, cwd)}: is a directory`));
+      } else if (info.isDirectory()) {
         if (chain.has(real)) {
           diagnostics.push(error(`symlink loop at ${displayName(abs, cwd)}: it leads back to ${displayName(real, cwd)}`));
           continue;
@@ -153,7 +157,9 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string)
       diagnostics.push(error(`cannot resolve config path ${p}: ${reason(err)}`));
       continue;
     }
-    if (info.isDirectory()) {
+    if (info.isDirectory() && YAML_NAME.test(abs)) {
+      diagnostics.push(error(`cannot read config file ${p}: is a directory`));
+    } else if (info.isDirectory()) {
       if (visitedDirs.has(real)) continue;
       visitedDirs.add(real);
       const before = diagnostics.length;

@@ -27,6 +27,8 @@ function tooManyTokens(text: string): boolean {
  */
 export const MAX_ALIAS_EXPANSION = 10_000;
 
+const EMPTY_FILE = 'config file is empty (only whitespace, comments or null); write "integrations: []" to declare no integration in it';
+
 const ALIAS_BOMB = 'too many alias expansions (possible "billion laughs" document); refusing it';
 
 const CORE = 'tag:yaml.org,2002:';
@@ -181,6 +183,9 @@ export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
     return { diagnostics: [...diagnostics, error(ALIAS_BOMB, { location: top(file) })] };
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  // A file being written, truncated or emptied by a failed copy looks exactly like this: taking it as
+  // "declares nothing" would let a prune delete what it declared a moment ago.
+  if (value === null) return { diagnostics: [...diagnostics, error(EMPTY_FILE, { location: top(file) })] };
   return { parsed: { file, value, positions }, diagnostics };
 }
 

@@ -1,5 +1,7 @@
 // Wires the daemon together: triggers (start, file changes, schedule, SIGHUP via `signal()`) feed the
 // single-flight loop; the loop runs reconciles; the HTTP server shows their outcome.
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { LoadOptions } from '../config/types.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -27,6 +29,8 @@ export interface DaemonConfig {
   shutdownGraceMs: number;
   /** A reconcile running longer than this makes /healthz fail (the loop is stuck). */
   stuckAfterMs: number;
+  /** Absolute path of the fingerprint state file: the daemon's own writes to it are no config change. */
+  statePath?: string;
   backoff?: BackoffPolicy;
 }
 
@@ -40,11 +44,23 @@ export interface Daemon {
   stop(reason: string): Promise<void>;
 }
 
+/** The real path of a file that may not exist yet (its directory resolved instead). */
+async function realPathOf(path: string): Promise<string> {
+  return realpath(dirname(path)).then(
+    (dir) => join(dir, basename(path)),
+    () => path,
+  );
+}
+
 export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promise<Daemon> {
   const { log } = deps;
   const status = new DaemonStatus();
   let stopping = false;
   let watcher: ConfigWatcher | undefined;
+  let fileEvents = 0;
+  // The state file (and its temporary copy) may sit under a watched directory; watches see real paths.
+  const statePaths = config.statePath === undefined ? [] : [config.statePath, await realPathOf(config.statePath)];
+  const isStateFile = (path: string): boolean => statePaths.some((state) => path === state || path.startsWith(`${state}.`));
 
   const reconciler = createReconciler({
     load: config.load,
@@ -60,6 +76,8 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     metrics: deps.metrics,
     status,
     requestCount: deps.requestCount,
+    debounceMs: config.debounceMs,
+    changeEvents: () => fileEvents,
     onLoaded: (state) => {
       watcher
         ?.addExtraPaths(state.extraWatchPaths)
@@ -112,9 +130,14 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     checking = true;
     try {
       await watcher?.refresh();
-      if (await reconciler.configChanged()) {
+      const check = await reconciler.configChanged();
+      if (check.status === 'changed') {
         log.info('config changed');
         loop.trigger('watch');
+      } else if (check.status === 'unsettled') {
+        // Still being written: look again once it may have settled, even if no further event comes.
+        log.info({ trigger: 'watch', reason: check.reason, wait_ms: check.waitMs }, 'config not settled');
+        debounceTimer ??= setTimeout(() => void checkConfig(), check.waitMs);
       } else {
         log.debug('config unchanged');
       }
@@ -141,7 +164,10 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   watcher = await watchConfig({
     paths: config.load.paths,
     cwd: config.load.cwd ?? process.cwd(),
-    onEvent: onFileEvent,
+    onEvent: (path) => {
+      if (!isStateFile(path) && reconciler.concerns(path)) fileEvents++;
+      onFileEvent();
+    },
     onError: (error) => log.warn({ error: error.message }, 'watch error'),
   });
   await watcher.addExtraPaths(config.load.envFiles ?? []);

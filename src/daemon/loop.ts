@@ -8,6 +8,11 @@ export type Trigger = (typeof TRIGGERS)[number];
 export interface RunOutcome {
   /** The run failed in a way another attempt may fix (API down, apply failed): retry with backoff. */
   retry: boolean;
+  /**
+   * The run did nothing because the config was not settled (still being written): run again, with the
+   * same trigger, after this delay. Neither a success nor a failure: the backoff is left as it was.
+   */
+  againInMs?: number;
 }
 
 export interface LoopOptions {
@@ -29,6 +34,8 @@ export interface LoopState {
   failures: number;
   /** Epoch ms of the scheduled retry. */
   retryAt?: number;
+  /** Epoch ms of the run again after a config that was not settled. */
+  againAt?: number;
   stopped: boolean;
 }
 
@@ -53,6 +60,8 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt: number | undefined;
+  let againTimer: NodeJS.Timeout | undefined;
+  let againAt: number | undefined;
   let stopped = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -60,6 +69,21 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     if (retryTimer !== undefined) clearTimeout(retryTimer);
     retryTimer = undefined;
     retryAt = undefined;
+  };
+
+  const clearAgain = (): void => {
+    if (againTimer !== undefined) clearTimeout(againTimer);
+    againTimer = undefined;
+    againAt = undefined;
+  };
+
+  const scheduleAgain = (trigger: Trigger, delay: number): void => {
+    againAt = now() + delay;
+    againTimer = setTimeout(() => {
+      againTimer = undefined;
+      againAt = undefined;
+      loop.trigger(trigger);
+    }, delay);
   };
 
   const settleIdle = (): void => {
@@ -82,6 +106,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
 
   const start = (trigger: Trigger): void => {
     clearRetry();
+    clearAgain();
     runningSince = now();
     current = options
       .run(trigger)
@@ -89,17 +114,19 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
         options.onRunError?.(error);
         return { retry: true };
       })
-      .then((outcome) => finish(outcome));
+      .then((outcome) => finish(trigger, outcome));
   };
 
-  const finish = (outcome: RunOutcome): void => {
+  const finish = (trigger: Trigger, outcome: RunOutcome): void => {
     current = undefined;
     runningSince = undefined;
     if (stopped) {
       settleIdle();
       return;
     }
-    if (outcome.retry) {
+    if (outcome.againInMs !== undefined) {
+      scheduleAgain(trigger, outcome.againInMs);
+    } else if (outcome.retry) {
       failures++;
       scheduleRetry();
     } else {
@@ -128,6 +155,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     async stop() {
       stopped = true;
       clearRetry();
+      clearAgain();
       pending = undefined;
       await current;
       settleIdle();
@@ -141,6 +169,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
       if (runningSince !== undefined) state.runningSince = runningSince;
       if (pending !== undefined) state.pending = pending;
       if (retryAt !== undefined) state.retryAt = retryAt;
+      if (againAt !== undefined) state.againAt = againAt;
       return state;
     },
   };

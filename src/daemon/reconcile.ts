@@ -17,6 +17,7 @@ import type { FingerprintStore } from '../state/fingerprints.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
 import type { RunOutcome, Trigger } from './loop.js';
 import type { DaemonMetrics, ReconcileResult } from './metrics.js';
+import { createSettledReader, type SettledRead, type Unsettled } from './settle.js';
 import type { DaemonStatus, ReconcileReport, Stage } from './status.js';
 
 export type Mode = 'apply' | 'plan';
@@ -44,14 +45,31 @@ export interface ReconcilerOptions extends DaemonDeps {
   status: DaemonStatus;
   /** Every config that loads, so the watcher can follow new env files and `*_FILE` secrets. */
   onLoaded?: (state: DesiredState) => void;
+  /** How long the config must stay unchanged before it is acted on (see settle.ts). */
+  debounceMs: number;
+  /** File events on the config's own paths so far: a delete waits for two reads of the same config with none in between. */
+  changeEvents: () => number;
   now?: () => number;
 }
 
+export type ConfigCheck = { status: 'changed' | 'unchanged' } | ({ status: 'unsettled' } & Unsettled);
+
 export interface Reconciler {
   reconcile(trigger: Trigger): Promise<RunOutcome>;
-  /** Re-reads the config; true when it differs from the last version seen (a reconcile is due). */
-  configChanged(): Promise<boolean>;
+  /** Re-reads the config: changed when it differs from the last settled version seen (a reconcile is due). */
+  configChanged(): Promise<ConfigCheck>;
+  /** Whether a file event at this path may change the config (see SettledReader.concerns). */
+  concerns(path: string): boolean;
 }
+
+/** A read of the config, numbered, with the file-event count from just before it began. */
+interface ConfigRead extends SettledRead {
+  seq: number;
+  events: number;
+}
+
+/** Changes that lose something (an integration, its id, its connections) when made from a half-written config. */
+const DESTRUCTIVE: ReadonlySet<Action> = new Set<Action>(['delete', 'replace', 'rename']);
 
 /** Diagnostics in readiness bodies are capped: a thousand broken files must not make a megabyte probe answer. */
 const MAX_REPORTED_DIAGNOSTICS = 20;
@@ -72,7 +90,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const cache: DetailCache = createDetailCache();
   let lastSeen: string | undefined;
   /** The config the watch just read to decide a run was due: the run uses it instead of reading again. */
-  let handoff: LoadResult | undefined;
+  let handoff: ConfigRead | undefined;
+  let reads = 0;
+  /** The first settled read of the current config version, with no file changed and no file event since it began. */
+  let firstSeen: { fingerprint: string; signature: string; seq: number; startedAt: number; events: number } | undefined;
   let declared: Map<string, string> | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
@@ -80,13 +101,49 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   // Server text in a NangoApiError was scrubbed where it entered; other errors are the tool's or the runtime's words.
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-  const loadConfig = async () => {
+  const loadConfig = async (): Promise<LoadResult> => {
     const loaded = await loadDesiredState(options.load);
     if (loaded.state) {
       redactor.add(loaded.state.sensitiveValues);
       options.onLoaded?.(loaded.state);
     }
     return loaded;
+  };
+  const reader = createSettledReader({ load: options.load, debounceMs: options.debounceMs, read: loadConfig, now });
+
+  const readConfig = async (): Promise<ConfigRead> => {
+    const events = options.changeEvents();
+    const read = { ...(await reader.read()), seq: ++reads, events };
+    if (read.unsettled) return read;
+    const fingerprint = configFingerprint(read.loaded);
+    const same = firstSeen !== undefined && firstSeen.fingerprint === fingerprint && firstSeen.signature === read.signature && firstSeen.events === events;
+    if (!same) firstSeen = { fingerprint, signature: read.signature, seq: read.seq, startedAt: read.startedAt, events };
+    return read;
+  };
+
+  /**
+   * A destructive plan is applied only from a config read twice, at least the debounce interval apart,
+   * with the same digest and no file event in between: a file that is still being written changes
+   * between the two reads, however valid each piece of it is.
+   */
+  const confirmed = (read: ConfigRead): Unsettled | undefined => {
+    const first = firstSeen;
+    const fingerprint = configFingerprint(read.loaded);
+    if (first === undefined || first.fingerprint !== fingerprint || first.signature !== read.signature || options.changeEvents() !== first.events) {
+      return { reason: 'a config file changed after it was read', waitMs: options.debounceMs };
+    }
+    const apart = read.startedAt - first.startedAt;
+    if (first.seq < read.seq && apart >= options.debounceMs) return undefined;
+    return {
+      reason: 'a delete, replace or rename waits for the same config to be read again after the debounce interval',
+      waitMs: Math.max(0, first.startedAt + options.debounceMs - now()),
+    };
+  };
+
+  const notSettled = (trigger: Trigger, unsettled: Unsettled): RunOutcome => {
+    // Not a reconcile: nothing to report yet, and readiness keeps telling the last real outcome.
+    log.info({ trigger, reason: unsettled.reason, wait_ms: unsettled.waitMs }, 'config not settled');
+    return { retry: false, againInMs: unsettled.waitMs };
   };
 
   const reportWarnings = (fingerprint: string, diagnostics: readonly Diagnostic[]): void => {
@@ -148,8 +205,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
     let stage: Stage = 'config';
     try {
-      const loaded = handoff ?? (await loadConfig());
+      const read = handoff ?? (await readConfig());
       handoff = undefined;
+      if (read.unsettled) return notSettled(trigger, read.unsettled);
+      const { loaded } = read;
       lastSeen = configFingerprint(loaded);
       if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
       const desired = loaded.state;
@@ -184,6 +243,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         metrics.plannedChanges(emptyCounts());
         finish('success');
         return { retry: false };
+      }
+      if (plan.changes.some((c) => DESTRUCTIVE.has(c.action))) {
+        let unconfirmed = confirmed(read);
+        // Planning often outlasts the interval: a second read now confirms without a second round of API reads.
+        if (unconfirmed?.waitMs === 0) {
+          const again = await readConfig();
+          unconfirmed =
+            again.unsettled ??
+            (configFingerprint(again.loaded) === configFingerprint(read.loaded)
+              ? confirmed(again)
+              : { reason: 'a config file changed after it was read', waitMs: options.debounceMs });
+        }
+        if (unconfirmed) return notSettled(trigger, unconfirmed);
       }
 
       stage = 'apply';
@@ -259,13 +331,15 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   return {
     reconcile,
     async configChanged() {
-      const loaded = await loadConfig();
-      const fingerprint = configFingerprint(loaded);
-      if (fingerprint === lastSeen) return false;
+      const read = await readConfig();
+      if (read.unsettled) return { status: 'unsettled', ...read.unsettled };
+      const fingerprint = configFingerprint(read.loaded);
+      if (fingerprint === lastSeen) return { status: 'unchanged' };
       lastSeen = fingerprint;
-      handoff = loaded;
-      return true;
+      handoff = read;
+      return { status: 'changed' };
     },
+    concerns: (path) => reader.concerns(path),
   };
 }
 

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from './listen.js';
+import { isLoopback, terseReadiness } from './probe-detail.js';
 import type { Readiness } from './status.js';
 
 export interface Health {
@@ -33,7 +34,9 @@ function reply(req: IncomingMessage, res: ServerResponse, status: number, conten
 const json = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
 async function handle(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://daemon.invalid').pathname;
+  const url = new URL(req.url ?? '/', 'http://daemon.invalid');
+  const path = url.pathname;
+  const verbose = isLoopback(req.socket.remoteAddress) || url.searchParams.has('verbose');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     reply(req, res, 405, 'application/json', json({ error: 'method not allowed' }));
@@ -47,7 +50,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: HttpH
     }
     case '/readyz': {
       const readiness = handlers.readiness();
-      reply(req, res, readiness.ready ? 200 : 503, 'application/json', json(readiness));
+      reply(req, res, readiness.ready ? 200 : 503, 'application/json', json(verbose ? readiness : terseReadiness(readiness)));
       return;
     }
     case '/metrics': {

@@ -37,6 +37,8 @@ export interface Readiness {
   ready: boolean;
   last_success?: string;
   last_reconcile?: ReconcileReport;
+  /** Set when detail was left out of the body (see probe-detail.ts). */
+  detail?: string;
 }
 
 export class DaemonStatus {

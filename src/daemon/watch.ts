@@ -3,7 +3,7 @@
 // watch on the old file never sees. Every event only asks for a re-read; the caller compares digests,
 // so a spurious event costs a file read, never a reconcile.
 import { lstat, realpath } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 export interface WatchTargets {
@@ -76,6 +76,17 @@ async function symlinkParentsOf(paths: readonly string[]): Promise<string[]> {
   return (await Promise.all(paths.map(symlinkParents))).flat();
 }
 
+/** fs.watch names the entry relative to the watched path, which chokidar passes along: make it absolute. */
+function rawEventPath(name: string | undefined, details: unknown): string {
+  const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+  // fs.watch may give no name at all.
+  const entry = typeof name === 'string' ? name : '';
+  if (typeof watched !== 'string') return entry;
+  if (isAbsolute(entry)) return entry;
+  // A watch on a file reports the file's own name.
+  return entry === '' || basename(watched) === entry ? watched : join(watched, entry);
+}
+
 export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher> {
   const configPaths = watchTargets(options.paths, [], options.cwd).deep;
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
@@ -96,7 +107,7 @@ export async function watchConfig(options: WatchOptions): Promise<ConfigWatcher>
       ...(depth === undefined ? {} : { depth }),
     });
     watcher.on('all', (_event, path) => options.onEvent(path));
-    watcher.on('raw', (_event, path) => options.onEvent(path));
+    watcher.on('raw', (_event, path, details) => options.onEvent(rawEventPath(path, details)));
     watcher.on('error', (error) => options.onError(error instanceof Error ? error : new Error(String(error))));
     await new Promise<void>((resolveReady) => {
       const timer = setTimeout(resolveReady, readyTimeoutMs);

@@ -98,6 +98,28 @@ describe('reconcile loop', () => {
     await loop.stop();
   });
 
+  it('a run that found the config unsettled runs again with the same trigger after its delay, keeping the failure count', async () => {
+    const runs = controlledRuns();
+    const loop = createReconcileLoop({ run: runs.run, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    loop.trigger('start');
+    await runs.finish({ retry: true });
+    loop.trigger('signal');
+    await runs.finish({ retry: false, againInMs: 30 });
+    expect(loop.state()).toMatchObject({ failures: 1, running: false });
+    expect(loop.state().againAt).toBeGreaterThan(Date.now() - 1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(runs.started).toEqual(['start', 'signal', 'signal']);
+    await runs.finish({ retry: false });
+    expect(loop.state()).toMatchObject({ failures: 0 });
+    // stop() drops a pending run-again.
+    loop.trigger('schedule');
+    await runs.finish({ retry: false, againInMs: 20 });
+    await loop.stop();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(runs.started).toEqual(['start', 'signal', 'signal', 'schedule']);
+    expect(loop.state().againAt).toBeUndefined();
+  });
+
   it('a run that throws counts as a failure and is reported', async () => {
     const errors: unknown[] = [];
     const loop = createReconcileLoop({

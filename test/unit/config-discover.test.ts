@@ -93,6 +93,21 @@ describe('discoverConfigFiles', () => {
     expect(r.diagnostics).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('broken symlink nango/a.yaml') })]);
   });
 
+  it('refuses a directory named like a config file (Docker creates one for a missing bind-mount source), walked or named', async () => {
+    await mkdir(join(t.path, 'nango/b.yaml'), { recursive: true });
+    await mkdir(join(t.path, 'nango/c.yml/sub'), { recursive: true });
+    await t.write('nango/c.yml/sub/d.yaml', 'integrations: []\n');
+    await t.write('nango/a.yaml', '');
+    const walked = await discoverConfigFiles(['nango'], t.path);
+    expect(walked.files.map((f) => f.display)).toEqual(['nango/a.yaml']);
+    expect(walked.diagnostics).toEqual([
+      { severity: 'error', message: 'cannot read config file nango/b.yaml: is a directory' },
+      { severity: 'error', message: 'cannot read config file nango/c.yml: is a directory' },
+    ]);
+    const named = await discoverConfigFiles(['nango/b.yaml'], t.path);
+    expect(named).toEqual({ files: [], diagnostics: [{ severity: 'error', message: 'cannot read config file nango/b.yaml: is a directory' }] });
+  });
+
   it('warns about an empty directory instead of failing', async () => {
     await mkdir(join(t.path, 'empty/sub'), { recursive: true });
     await t.write('empty/notes.txt', '');

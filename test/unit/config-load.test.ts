@@ -29,14 +29,26 @@ describe('YAML loading', () => {
     expect(await loadOne('settings:\n\tprune: true\n')).toEqual(['c.yaml:2:1: tabs are not allowed as indentation; use spaces']);
   });
 
-  it('treats an empty or comment-only file as nothing', async () => {
+  it('refuses an empty, whitespace-, comment- or null-only file: a truncated file looks the same', async () => {
     await t.write('empty.yaml', '');
+    await t.write('blank.yaml', '\uFEFF \n\t\n');
     await t.write('comment.yaml', '# yaml-language-server: $schema=../schemas/nango-gitops.schema.json\n');
     await t.write('dashes.yaml', '---\n');
+    await t.write('null.yaml', '~\n');
+    const r = await loadDesiredState({ paths: ['.'], cwd: t.path, env: {} });
+    expect(r.state).toBeUndefined();
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual(
+      ['blank.yaml', 'comment.yaml', 'dashes.yaml', 'empty.yaml', 'null.yaml'].map((f) => `${f}:1:1: config file is empty (only whitespace, comments or null); write "integrations: []" to declare no integration in it`),
+    );
+  });
+
+  it('accepts a file that declares nothing explicitly', async () => {
+    await t.write('none.yaml', 'integrations: []\n');
+    await t.write('map.yaml', '{}\n');
     const r = await loadDesiredState({ paths: ['.'], cwd: t.path, env: {} });
     expect(r.diagnostics).toEqual([]);
     expect(r.state?.integrations).toEqual([]);
-    expect(r.state?.files).toHaveLength(3);
+    expect(r.state?.files).toHaveLength(2);
   });
 
   it('refuses several documents in one file', async () => {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_BACKOFF } from '../../daemon/backoff.js';
 import { startDaemon, type Daemon } from '../../daemon/daemon.js';
@@ -128,6 +129,7 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
         fullRefreshIntervalMs: opts.fullRefreshInterval,
         shutdownGraceMs: opts.shutdownTimeout,
         stuckAfterMs: STUCK_AFTER_MS,
+        statePath: resolve(opts.state),
         backoff: DEFAULT_BACKOFF,
       },
       { ...remote, redactor, log, metrics, requestCount: () => requests },
