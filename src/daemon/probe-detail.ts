@@ -13,6 +13,11 @@ export function isLoopback(address: string | undefined): boolean {
   return plain === '::1' || IPV4_LOOPBACK.test(plain);
 }
 
+/** Detail for callers on this machine, or for anyone who asks with `?verbose` (not access control: see docs/daemon.md). */
+export function wantsDetail(remoteAddress: string | undefined, search: URLSearchParams): boolean {
+  return isLoopback(remoteAddress) || search.has('verbose');
+}
+
 /** Fixed words per stage in place of the run's error, which may quote keys, paths or a server's text. */
 const STAGE_ERRORS: Record<Stage, string> = {
   config: 'the config cannot be read or is invalid; nothing applied',

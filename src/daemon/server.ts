@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from './listen.js';
-import { isLoopback, terseReadiness } from './probe-detail.js';
+import { terseReadiness, wantsDetail } from './probe-detail.js';
 import type { Readiness } from './status.js';
 
 export interface Health {
@@ -36,7 +36,7 @@ const json = (value: unknown): string => `${JSON.stringify(value)}\n`;
 async function handle(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://daemon.invalid');
   const path = url.pathname;
-  const verbose = isLoopback(req.socket.remoteAddress) || url.searchParams.has('verbose');
+  const verbose = wantsDetail(req.socket.remoteAddress, url.searchParams);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     reply(req, res, 405, 'application/json', json({ error: 'method not allowed' }));
