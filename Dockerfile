@@ -7,9 +7,10 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# Dependencies first, so editing sources does not invalidate the npm ci layer.
+# Dependencies first, so editing sources does not invalidate the npm ci layer. --ignore-scripts: the
+# package's `prepare` script builds, and the sources are not copied yet (the build runs below).
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json rolldown.config.mjs ./
 COPY src ./src
 COPY scripts ./scripts

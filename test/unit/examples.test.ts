@@ -68,7 +68,7 @@ describe('every nango-gitops config under config-examples/ validates with the de
     return !(first && 'apiVersion' in first && 'kind' in first);
   };
   const configFiles = allYaml(EXAMPLES).filter(isNangoConfig).map((f) => relative(ROOT, f));
-  const runs = [['config-examples/nango'], ['config-examples/single-file'], ['config-examples/environments']];
+  const runs = [['config-examples/nango'], ['config-examples/single-file'], ['config-examples/environments'], ['config-examples/kubernetes/overlays/configmap/nango']];
 
   it('the runs below cover every config file', () => {
     expect(configFiles.length).toBeGreaterThan(0);
@@ -80,15 +80,6 @@ describe('every nango-gitops config under config-examples/ validates with the de
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Valid: \d+ integrations? in \d+ files?\.$/m);
     expect(result.code).toBe(0);
-  });
-
-  it('the config inside the Kubernetes ConfigMap', async () => {
-    const manifest = parse(readFileSync(join(EXAMPLES, 'kubernetes', 'configmap.yaml'), 'utf8')) as { data: Record<string, string> };
-    const dir = tempConfig(manifest.data);
-    const result = await runCli(['validate', '-c', dir, '--env-file', DEMO_ENV], { env: {} });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`in ${Object.keys(manifest.data).length} files`);
   });
 
   it('the workflow\'s validate step passes on the examples without any secret', async () => {
@@ -310,7 +301,7 @@ describe('docs', () => {
   });
 
   it('relative links in the docs and example READMEs point at files that exist', () => {
-    const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => join(ROOT, 'docs', f)), join(EXAMPLES, 'kubernetes', 'README.md')];
+    const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => join(ROOT, 'docs', f)), join(EXAMPLES, 'kubernetes', 'README.md'), join(ROOT, 'README.md'), join(ROOT, 'CHANGELOG.md')];
     for (const page of pages.filter((p) => p.endsWith('.md'))) {
       for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (!target || /^[a-z]+:/.test(target)) continue;

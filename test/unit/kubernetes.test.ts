@@ -1,18 +1,26 @@
-// The Kubernetes examples must match what the daemon really does: its port, probe paths, env names and
-// the symlink layouts git-sync and ConfigMap volumes publish.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+// The Kustomize examples must match what the daemon really does: its port, probe paths, env names, the
+// symlink layouts git-sync and ConfigMap volumes publish, and a ConfigMap that holds every config file.
+// Each overlay is rendered with `kubectl kustomize` (kubectl missing = failure, not a skip).
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { DEFAULT_LISTEN, parseListen } from '../../src/daemon/listen.js';
+import { startSchedule } from '../../src/daemon/schedule.js';
 import { startHttpServer } from '../../src/daemon/server.js';
+import { ROOT } from '../helpers/cli.js';
+import { byKind, KUBERNETES, kustomize, kustomizeWith, MONITORING, one, overlays, parseManifests, type Manifest } from '../helpers/kustomize.js';
 
-const DIR = resolve(import.meta.dirname, '../../config-examples/kubernetes');
-const EXAMPLES = resolve(import.meta.dirname, '../../config-examples');
+const EXAMPLES = join(ROOT, 'config-examples');
+const CONFIGMAP_OVERLAY = join(KUBERNETES, 'overlays', 'configmap');
+const CONFIGMAP_SOURCE = join(CONFIGMAP_OVERLAY, 'nango');
+const CHECK_SCRIPT = join(CONFIGMAP_OVERLAY, 'check-configmap.mjs');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 // Minimal shapes of the manifest fields checked here.
 interface EnvVar {
@@ -24,6 +32,7 @@ interface Mount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
+  subPath?: string;
 }
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -37,46 +46,46 @@ interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   volumeMounts?: Mount[];
-  securityContext?: { readOnlyRootFilesystem?: boolean; runAsUser?: number; allowPrivilegeEscalation?: boolean };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 interface Volume {
   name: string;
   emptyDir?: object;
-  configMap?: { name: string };
+  configMap?: { name: string; items?: Array<{ key: string; path: string }> };
   secret?: { secretName: string; items?: Array<{ key: string; path: string }> };
-}
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec?: Record<string, unknown>;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
 }
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   volumes: Volume[];
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; fsGroup?: number };
+}
+interface DeploymentSpec {
+  replicas: number;
+  strategy: { type: string };
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec };
 }
 
-function manifests(file: string): Manifest[] {
-  const docs = parseAllDocuments(readFileSync(join(DIR, file), 'utf8'));
-  if (!Array.isArray(docs)) throw new Error(`${file}: not YAML documents`);
-  for (const doc of docs) expect(doc.errors, file).toEqual([]);
-  return docs.map((d) => d.toJS() as Manifest);
-}
+const secrets = byKind(parseManifests(readFileSync(join(KUBERNETES, 'secret.example.yaml'), 'utf8'), 'secret.example.yaml'), 'Secret');
+const OVERLAYS = overlays();
+const rendered = new Map(OVERLAYS.map((name) => [name, kustomize(join(KUBERNETES, 'overlays', name))]));
+const render = (overlay: string): Manifest[] => {
+  const found = rendered.get(overlay);
+  if (!found) throw new Error(`no overlay ${overlay}`);
+  return found;
+};
 
-const manifestFiles = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
-const all = manifestFiles.flatMap((f) => manifests(f).map((m) => ({ file: f, m })));
-const secrets = all.filter(({ m }) => m.kind === 'Secret').map(({ m }) => m);
-const configMaps = all.filter(({ m }) => m.kind === 'ConfigMap').map(({ m }) => m);
-const deployments = all.filter(({ m }) => m.kind === 'Deployment');
-
-function pod(m: Manifest): PodSpec {
-  return (m.spec as { template: { spec: PodSpec } }).template.spec;
-}
+const deploymentSpec = (m: Manifest): DeploymentSpec => m.spec as unknown as DeploymentSpec;
+const pod = (m: Manifest): PodSpec => deploymentSpec(m).template.spec;
 function daemonContainer(m: Manifest): Container {
   const c = pod(m).containers.find((x) => x.name === 'nango-gitops');
   if (!c) throw new Error(`${m.metadata.name}: no nango-gitops container`);
@@ -117,14 +126,63 @@ function referencedVariables(text: string): Set<string> {
   return new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''));
 }
 
-describe('Kubernetes manifests', () => {
-  it('all parse, and there is a git-sync and a ConfigMap Deployment', () => {
-    expect(manifestFiles.sort()).toEqual(['configmap.yaml', 'deployment-configmap.yaml', 'deployment-git-sync.yaml', 'secret.example.yaml']);
-    expect(deployments.map((d) => d.file).sort()).toEqual(['deployment-configmap.yaml', 'deployment-git-sync.yaml']);
-    for (const { m } of all) {
-      expect(typeof m.apiVersion).toBe('string');
-      expect(typeof m.metadata.name).toBe('string');
-    }
+/** Relative paths of the YAML files under `dir`, as the daemon discovers them (dot names skipped). */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split('\\').join('/'))
+    .filter((f) => /\.ya?ml$/.test(f) && !f.split('/').some((part) => part.startsWith('.')))
+    .sort();
+}
+
+/** The config volume of the ConfigMap overlay: path under the mount → content, as the kubelet writes it. */
+function mountedConfig(manifests: Manifest[]): Map<string, string> {
+  const deployment = one(manifests, 'Deployment');
+  const c = daemonContainer(deployment);
+  const mount = mountFor(c, configPath(c));
+  const volume = pod(deployment).volumes.find((v) => v.name === mount?.name);
+  const map = byKind(manifests, 'ConfigMap').find((m) => m.metadata.name === volume?.configMap?.name);
+  if (!volume?.configMap || !map?.data) throw new Error('the daemon does not read its config from a rendered ConfigMap');
+  const data = map.data;
+  const items = volume.configMap.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+  return new Map(
+    items.map((item) => {
+      const text = data[item.key];
+      if (text === undefined) throw new Error(`the volume mounts key ${item.key}, which the ConfigMap lacks`);
+      return [item.path, text];
+    }),
+  );
+}
+
+function runNode(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+const scratchDirs: string[] = [];
+afterEach(() => {
+  for (const d of scratchDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const scratch = (label = 'layout'): string => {
+  const d = mkdtempSync(join(tmpdir(), `nango-gitops-${label}-`));
+  scratchDirs.push(d);
+  return d;
+};
+
+describe('Kustomize layout', () => {
+  it('a base, a git-sync and a ConfigMap overlay, and a monitoring component', () => {
+    expect(OVERLAYS).toEqual(['configmap', 'git-sync']);
+    expect(readdirSync(join(KUBERNETES, 'components'))).toEqual(['monitoring']);
+  });
+
+  it('the base alone has no config source and a placeholder image: an overlay must add both', () => {
+    const base = kustomize(join(KUBERNETES, 'base'));
+    expect(base.map((m) => m.kind).sort()).toEqual(['Deployment', 'Service', 'ServiceAccount']);
+    const c = daemonContainer(one(base, 'Deployment'));
+    expect(c.args).toEqual(['daemon']);
+    expect(c.image).toBe('nango-gitops');
   });
 
   it('the daemon serves the probe paths on the port the manifests use', async () => {
@@ -147,87 +205,139 @@ describe('Kubernetes manifests', () => {
       await server.close();
     }
   });
+});
 
-  describe.each(deployments.map((d) => [d.file, d.m] as const))('%s', (file, m) => {
-    const c = daemonContainer(m);
-    const spec = pod(m);
+describe.each(OVERLAYS)('overlays/%s (kubectl kustomize)', (overlay) => {
+  const manifests = render(overlay);
+  const deployment = one(manifests, 'Deployment');
+  const spec = deploymentSpec(deployment);
+  const c = daemonContainer(deployment);
 
-    it('exposes 8080 as "http", probes /healthz and /readyz on it, and is scraped there', () => {
-      expect(c.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
-      const listen = envValue(c, 'NANGO_GITOPS_LISTEN');
-      if (listen !== undefined) expect(parseListen(listen)?.port).toBe(8080);
-      expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
-      expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
-      const annotations = (m.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
-      expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
-      const service = manifests(file).find((x) => x.kind === 'Service');
-      expect(service?.spec).toMatchObject({ ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
-      expect((service?.spec as { selector: unknown }).selector).toEqual((m.spec as { selector: { matchLabels: unknown } }).selector.matchLabels);
-    });
-
-    it('uses only NANGO_GITOPS_* variables the CLI defines', async () => {
-      const defined = await cliEnvNames();
-      const used = (c.env ?? []).map((e) => e.name).filter((n) => n.startsWith('NANGO_GITOPS_'));
-      expect(used.length).toBeGreaterThan(0);
-      for (const name of used) expect(defined, name).toContain(name);
-      // The strict boolean variables are part of the list too.
-      expect(defined).toContain('NANGO_GITOPS_PLAN');
-      expect(defined).toContain('NANGO_GITOPS_PRUNE');
-    });
-
-    it('reads the Nango key from a Secret that defines it', () => {
-      const key = c.env?.find((e) => e.name === 'NANGO_SECRET_KEY')?.valueFrom?.secretKeyRef;
-      expect(key).toBeDefined();
-      for (const e of c.env ?? []) {
-        const ref = e.valueFrom?.secretKeyRef;
-        if (ref) expect(secretKeys(ref.name), `${e.name}: ${ref.name}/${ref.key}`).toContain(ref.key);
-      }
-    });
-
-    it('points -c, the state file and every *_FILE inside mounted volumes', () => {
-      const mounted = (path: string): Mount => {
-        const mount = mountFor(c, path);
-        if (!mount) throw new Error(`${path} is not inside a mounted volume`);
-        return mount;
-      };
-      const config = mounted(configPath(c));
-      expect(spec.volumes.map((v) => v.name)).toContain(config.name);
-
-      const state = envValue(c, 'NANGO_GITOPS_STATE');
-      if (state === undefined) throw new Error('NANGO_GITOPS_STATE not set: the default path is on the read-only root filesystem');
-      const stateMount = mounted(state);
-      expect(stateMount.readOnly).not.toBe(true);
-      expect(spec.volumes.find((v) => v.name === stateMount.name)?.emptyDir).toBeDefined();
-
-      const files = (c.env ?? []).filter((e) => e.name.endsWith('_FILE'));
-      expect(files.length).toBeGreaterThan(0);
-      for (const e of files) {
-        const path = e.value ?? '';
-        const mount = mounted(path);
-        const volume = spec.volumes.find((v) => v.name === mount.name);
-        const item = volume?.secret?.items?.find((i) => join(mount.mountPath, i.path) === path);
-        expect(item, `${e.name}=${path}`).toBeDefined();
-        expect(secretKeys(volume?.secret?.secretName ?? ''), e.name).toContain(item?.key);
-      }
-    });
-
-    it('runs non-root on a read-only root filesystem, with requests and a memory limit', () => {
-      expect(spec.securityContext?.runAsNonRoot).toBe(true);
-      expect(c.securityContext?.runAsUser ?? spec.securityContext?.runAsUser).toBe(1000);
-      expect(c.securityContext?.readOnlyRootFilesystem).toBe(true);
-      expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
-      expect(c.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-      expect(c.resources?.limits?.['memory']).toBeDefined();
-      expect((m.spec as { replicas: number }).replicas).toBe(1);
-    });
+  it('renders a ServiceAccount, one Deployment and its Service; the pod runs as that account without a token', () => {
+    const account = one(manifests, 'ServiceAccount');
+    expect(spec.template.spec.serviceAccountName).toBe(account.metadata.name);
+    expect(spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(account['automountServiceAccountToken']).toBe(false);
+    expect(byKind(manifests, 'Deployment')).toHaveLength(1);
   });
 
+  it(`runs the released image (tag ${VERSION}, the package version)`, () => {
+    expect(c.image).toMatch(/^ghcr\.io\/[\w.-]+\/nango-gitops:[\w.-]+$/);
+    expect(c.image.split(':')[1]).toBe(VERSION);
+  });
+
+  it('exposes 8080 as "http", probes /healthz and /readyz on it, and is scraped there', () => {
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
+    const listen = envValue(c, 'NANGO_GITOPS_LISTEN');
+    if (listen !== undefined) expect(parseListen(listen)?.port).toBe(8080);
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+    const service = one(manifests, 'Service');
+    expect(service.spec).toMatchObject({ ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
+    expect((service.spec as { selector: unknown }).selector).toEqual(spec.selector.matchLabels);
+    expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+  });
+
+  it('uses only NANGO_GITOPS_* variables the CLI defines', async () => {
+    const defined = await cliEnvNames();
+    const used = (c.env ?? []).map((e) => e.name).filter((n) => n.startsWith('NANGO_GITOPS_'));
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) expect(defined, name).toContain(name);
+    // The strict boolean variables are part of the list too.
+    expect(defined).toContain('NANGO_GITOPS_PLAN');
+    expect(defined).toContain('NANGO_GITOPS_PRUNE');
+  });
+
+  it('reads the Nango key, and every other secretKeyRef, from keys secret.example.yaml defines', () => {
+    const key = c.env?.find((e) => e.name === 'NANGO_SECRET_KEY')?.valueFrom?.secretKeyRef;
+    expect(key).toBeDefined();
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref) expect(secretKeys(ref.name), `${e.name}: ${ref.name}/${ref.key}`).toContain(ref.key);
+    }
+  });
+
+  it('points -c, the state file and every *_FILE inside mounted volumes', () => {
+    const mounted = (path: string): Mount => {
+      const mount = mountFor(c, path);
+      if (!mount) throw new Error(`${path} is not inside a mounted volume`);
+      return mount;
+    };
+    const config = mounted(configPath(c));
+    expect(spec.template.spec.volumes.map((v) => v.name)).toContain(config.name);
+    expect(config.readOnly).toBe(true);
+    // A subPath mount never sees updates of its volume.
+    expect(config.subPath).toBeUndefined();
+
+    const state = envValue(c, 'NANGO_GITOPS_STATE');
+    if (state === undefined) throw new Error('NANGO_GITOPS_STATE not set: the default path is on the read-only root filesystem');
+    const stateMount = mounted(state);
+    expect(stateMount.readOnly).not.toBe(true);
+    expect(spec.template.spec.volumes.find((v) => v.name === stateMount.name)?.emptyDir).toBeDefined();
+
+    const files = (c.env ?? []).filter((e) => e.name.endsWith('_FILE'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const e of files) {
+      const path = e.value ?? '';
+      const mount = mounted(path);
+      const volume = spec.template.spec.volumes.find((v) => v.name === mount.name);
+      const item = volume?.secret?.items?.find((i) => join(mount.mountPath, i.path) === path);
+      expect(item, `${e.name}=${path}`).toBeDefined();
+      expect(secretKeys(volume?.secret?.secretName ?? ''), e.name).toContain(item?.key);
+    }
+    // Every mount names a volume of the pod.
+    const podSpec = spec.template.spec;
+    for (const container of [...podSpec.containers, ...(podSpec.initContainers ?? [])]) {
+      for (const m of container.volumeMounts ?? []) expect(podSpec.volumes.map((v) => v.name), `${container.name}: ${m.name}`).toContain(m.name);
+    }
+  });
+
+  it('every container runs non-root on a read-only root filesystem, without privileges, with requests and a memory limit', () => {
+    const podSpec = spec.template.spec;
+    expect(podSpec.securityContext?.runAsNonRoot).toBe(true);
+    expect(c.securityContext?.runAsUser ?? podSpec.securityContext?.runAsUser).toBe(1000);
+    for (const container of [...podSpec.containers, ...(podSpec.initContainers ?? [])]) {
+      const sc = container.securityContext;
+      expect(sc?.readOnlyRootFilesystem, container.name).toBe(true);
+      expect(sc?.allowPrivilegeEscalation, container.name).toBe(false);
+      expect(sc?.capabilities?.drop, container.name).toEqual(['ALL']);
+      expect(sc?.runAsUser ?? podSpec.securityContext?.runAsUser, container.name).toBeGreaterThan(0);
+      expect(container.resources?.requests, container.name).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(container.resources?.limits?.['memory'], container.name).toBeDefined();
+    }
+  });
+
+  it('runs one replica with the Recreate strategy (never two daemons on one environment)', () => {
+    expect(spec.replicas).toBe(1);
+    expect(spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('supplies every variable its config references (as NAME or NAME_FILE), within NANGO_GITOPS_ENV_PREFIX', () => {
+    // git-sync clones a repository shaped like config-examples/nango; the ConfigMap overlay ships its own.
+    const config =
+      overlay === 'configmap'
+        ? [...mountedConfig(manifests).values()].join('\n')
+        : yamlFiles(join(EXAMPLES, 'nango'))
+            .map((f) => readFileSync(join(EXAMPLES, 'nango', f), 'utf8'))
+            .join('\n');
+    const provided = new Set((c.env ?? []).map((e) => e.name.replace(/_FILE$/, '')));
+    const needed = referencedVariables(config);
+    expect(needed.size).toBeGreaterThan(0);
+    for (const name of needed) expect(provided, name).toContain(name);
+    const prefixes = envValue(c, 'NANGO_GITOPS_ENV_PREFIX')?.split(',');
+    expect(prefixes).toBeDefined();
+    for (const name of needed) expect(prefixes?.some((p) => name.startsWith(p)), name).toBe(true);
+  });
+});
+
+describe('overlays/git-sync', () => {
   it('git-sync publishes the checkout where the daemon reads it', () => {
-    const m = deployments.find((d) => d.file === 'deployment-git-sync.yaml')?.m;
-    if (!m) throw new Error('no git-sync deployment');
+    const m = one(render('git-sync'), 'Deployment');
     const spec = pod(m);
     const gitSync = [...spec.containers, ...(spec.initContainers ?? [])].filter((x) => x.image.startsWith('registry.k8s.io/git-sync/git-sync:v4.'));
     expect(gitSync.map((x) => x.name).sort()).toEqual(['git-sync', 'git-sync-init']);
+    expect(spec.initContainers?.map((x) => x.name)).toEqual(['git-sync-init']);
     const daemon = daemonContainer(m);
     for (const g of gitSync) {
       const flag = (name: string): string | undefined => g.args?.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -240,42 +350,190 @@ describe('Kubernetes manifests', () => {
       const daemonMount = daemon.volumeMounts?.find((v) => v.name === gitMount?.name);
       expect(daemonMount?.readOnly).toBe(true);
       expect(isInside(configPath(daemon), `${daemonMount?.mountPath}/${link}`)).toBe(true);
+      // git writes its config under HOME=/tmp (the image's setting): writable although the root is not.
+      expect(g.volumeMounts?.find((v) => v.mountPath === '/tmp')).toBeDefined();
     }
     expect(gitSync.find((g) => g.name === 'git-sync')?.args).toContain('--period=30s');
     expect(spec.volumes.find((v) => v.name === 'git')?.emptyDir).toBeDefined();
-  });
-
-  it('the ConfigMap Deployment mounts the ConfigMap that configmap.yaml defines', () => {
-    const m = deployments.find((d) => d.file === 'deployment-configmap.yaml')?.m;
-    if (!m) throw new Error('no ConfigMap deployment');
-    const c = daemonContainer(m);
-    const mount = mountFor(c, configPath(c));
-    const volume = pod(m).volumes.find((v) => v.name === mount?.name);
-    expect(configMaps.map((x) => x.metadata.name)).toContain(volume?.configMap?.name);
-    expect(mount?.mountPath).toBe(configPath(c));
-  });
-
-  it('each Deployment supplies every variable its config references (as NAME or NAME_FILE)', () => {
-    const gitConfig = readdirSync(join(EXAMPLES, 'nango'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => readFileSync(join(EXAMPLES, 'nango', f), 'utf8'))
-      .join('\n');
-    const configMapConfig = Object.values(configMaps[0]?.data ?? {}).join('\n');
-    const cases: Array<[string, string]> = [
-      ['deployment-git-sync.yaml', gitConfig],
-      ['deployment-configmap.yaml', configMapConfig],
-    ];
-    for (const [file, config] of cases) {
-      const c = daemonContainer(deployments.find((d) => d.file === file)?.m as Manifest);
-      const provided = new Set((c.env ?? []).map((e) => e.name.replace(/_FILE$/, '')));
-      const needed = referencedVariables(config);
-      expect(needed.size, file).toBeGreaterThan(0);
-      for (const name of needed) expect(provided, `${file}: ${name}`).toContain(name);
-      const prefixes = envValue(c, 'NANGO_GITOPS_ENV_PREFIX')?.split(',');
-      if (prefixes) for (const name of needed) expect(prefixes.some((p) => name.startsWith(p)), name).toBe(true);
-    }
+    // git-sync's group owns the checkout; the daemon reads it through fsGroup.
+    expect(spec.securityContext?.fsGroup).toBe(65533);
   });
 });
+
+describe('overlays/configmap: no config file can go missing', () => {
+  const kustomization = parse(readFileSync(join(CONFIGMAP_OVERLAY, 'kustomization.yaml'), 'utf8')) as {
+    configMapGenerator: Array<{ name: string; files: string[] }>;
+  };
+
+  it("the configMapGenerator lists every file under nango/, nested ones included, each under its path's key", () => {
+    const [generator] = kustomization.configMapGenerator;
+    const listed = (generator?.files ?? []).map((entry) => {
+      const [key, path] = entry.split('=');
+      expect(path, `${entry}: write KEY=PATH`).toBeDefined();
+      return { key: key ?? '', path: posix.relative('nango', path ?? '') };
+    });
+    const onDisk = yamlFiles(CONFIGMAP_SOURCE);
+    expect(onDisk.some((f) => f.includes('/')), 'the example has a nested file').toBe(true);
+    expect(listed.map((l) => l.path).sort()).toEqual(onDisk);
+    for (const { key, path } of listed) expect(key).toBe(path.replaceAll('/', '__'));
+  });
+
+  it('the rendered volume mounts each file at its own path with its content', () => {
+    const mounted = mountedConfig(render('configmap'));
+    const onDisk = yamlFiles(CONFIGMAP_SOURCE);
+    expect([...mounted.keys()].sort()).toEqual(onDisk);
+    for (const file of onDisk) expect(mounted.get(file), file).toBe(readFileSync(join(CONFIGMAP_SOURCE, file), 'utf8'));
+  });
+
+  it('the daemon reads the same config from the volume as the kubelet lays it out as from nango/', async () => {
+    const dir = scratch('configmap-volume');
+    // The kubelet's AtomicWriter: files in a timestamped directory, `..data` pointing at it, and one
+    // visible link per top-level entry (a nested path's directory included).
+    const stamp = '..2026_01_01_00_00_00.000000001';
+    for (const [path, text] of mountedConfig(render('configmap'))) {
+      mkdirSync(dirname(join(dir, stamp, path)), { recursive: true });
+      writeFileSync(join(dir, stamp, path), text);
+    }
+    symlinkSync(stamp, join(dir, '..data'));
+    for (const top of readdirSync(join(dir, stamp))) symlinkSync(join('..data', top), join(dir, top));
+
+    const envFiles = [join(EXAMPLES, 'demo.env')];
+    const fromVolume = await loadDesiredState({ paths: [dir], env: {}, envFiles, cwd: dir });
+    const fromSource = await loadDesiredState({ paths: [CONFIGMAP_SOURCE], env: {}, envFiles, cwd: CONFIGMAP_SOURCE });
+    expect(fromVolume.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(fromVolume.state?.files.length).toBe(yamlFiles(CONFIGMAP_SOURCE).length);
+    expect(fromVolume.state?.integrations.map((i) => i.unique_key).sort()).toEqual(['hubspot', 'posthog', 'slack-production']);
+    expect(JSON.stringify(fromVolume.state?.integrations)).toBe(JSON.stringify(fromSource.state?.integrations));
+    expect(fromVolume.state?.settings).toEqual(fromSource.state?.settings);
+  });
+
+  describe('check-configmap.mjs (the check users run in CI)', () => {
+    /** A copy of config-examples/kubernetes to break; the overlay refers to ../../base. */
+    function copy(): string {
+      const dir = scratch('configmap-check');
+      cpSync(KUBERNETES, join(dir, 'kubernetes'), { recursive: true });
+      return join(dir, 'kubernetes', 'overlays', 'configmap');
+    }
+
+    it('passes on the example', async () => {
+      const result = await runNode([CHECK_SCRIPT], ROOT);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`the ${yamlFiles(CONFIGMAP_SOURCE).length} config files`);
+    });
+
+    it('fails on a nested file the generator does not list, and says what to add', async () => {
+      const overlay = copy();
+      mkdirSync(join(overlay, 'nango', 'crm', 'sales'), { recursive: true });
+      writeFileSync(join(overlay, 'nango', 'crm', 'sales', 'salesforce.yaml'), 'integrations: []\n');
+      const result = await runNode([join(overlay, 'check-configmap.mjs')], overlay);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('nango/crm/sales/salesforce.yaml: not in the ConfigMap');
+      expect(result.stderr).toContain('"crm__sales__salesforce.yaml=nango/crm/sales/salesforce.yaml"');
+      expect(result.stderr).toContain('{key: crm__sales__salesforce.yaml, path: crm/sales/salesforce.yaml}');
+    });
+
+    it('fails on a file the generator lists but the volume does not mount', async () => {
+      const overlay = copy();
+      const patch = join(overlay, 'deployment-patch.yaml');
+      const text = readFileSync(patch, 'utf8');
+      const without = text.replace(/\n\s+- key: crm__hubspot\.yaml\n\s+path: crm\/hubspot\.yaml/, '');
+      expect(without).not.toBe(text);
+      writeFileSync(patch, without);
+      const result = await runNode([join(overlay, 'check-configmap.mjs')], overlay);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('nango/crm/hubspot.yaml: in the ConfigMap as "crm__hubspot.yaml" but not mounted');
+    });
+
+    it('fails when a key is mounted at the wrong path', async () => {
+      const overlay = copy();
+      const patch = join(overlay, 'deployment-patch.yaml');
+      writeFileSync(patch, readFileSync(patch, 'utf8').replace('path: crm/hubspot.yaml', 'path: hubspot.yaml'));
+      const result = await runNode([join(overlay, 'check-configmap.mjs')], overlay);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('nango/crm/hubspot.yaml: in the ConfigMap as "crm__hubspot.yaml" but mounted at hubspot.yaml: make that item\'s path crm/hubspot.yaml');
+      expect(result.stderr).toContain('key "crm__hubspot.yaml" is mounted at hubspot.yaml, which is not a file under nango');
+    });
+  });
+});
+
+describe('components/monitoring', () => {
+  const withMonitoring = new Map(OVERLAYS.map((name) => [name, kustomizeWith(join(KUBERNETES, 'overlays', name), [MONITORING])]));
+
+  it.each(OVERLAYS)('%s: adds a ServiceMonitor on the Service port, alerts and a dashboard, and leaves the Deployment alone', (overlay) => {
+    const manifests = withMonitoring.get(overlay) ?? [];
+    expect(one(manifests, 'Deployment')).toEqual(one(render(overlay), 'Deployment'));
+    const service = one(manifests, 'Service');
+    const monitor = one(manifests, 'ServiceMonitor');
+    const monitorSpec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string }>; jobLabel: string };
+    expect(service.metadata.labels).toMatchObject(monitorSpec.selector.matchLabels);
+    expect(monitorSpec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    // job="nango-gitops", which NangoGitopsDown selects on.
+    expect(service.metadata.labels?.[monitorSpec.jobLabel]).toBe('nango-gitops');
+
+    const rules = alertRules(manifests);
+    expect(rules.map((r) => r.alert).sort()).toEqual([
+      'NangoGitopsConfigInvalid',
+      'NangoGitopsDown',
+      'NangoGitopsDrift',
+      'NangoGitopsNoRecentSuccess',
+      'NangoGitopsRateLimited',
+      'NangoGitopsReconcileFailing',
+    ]);
+    for (const rule of rules) {
+      expect(rule.labels?.['severity'], rule.alert).toMatch(/^(warning|critical)$/);
+      expect(rule.annotations?.['summary'], rule.alert).toBeTruthy();
+    }
+
+    const dashboard = byKind(manifests, 'ConfigMap').find((m) => m.metadata.labels?.['grafana_dashboard'] === '1');
+    expect(dashboard?.metadata.name).toBe('nango-gitops-dashboard');
+    expect(dashboard?.data?.['nango-gitops.json']).toBe(readFileSync(join(MONITORING, 'grafana-dashboard.json'), 'utf8'));
+  });
+
+  it('drift alerts only for --plan daemons, after an hour', () => {
+    const drift = alertRules(withMonitoring.get('git-sync') ?? []).find((r) => r.alert === 'NangoGitopsDrift');
+    expect(drift?.expr).toContain('nango_gitops_planned_changes');
+    expect(drift?.expr).toContain('nango_gitops_info{mode="plan"}');
+    expect(drift?.for).toBe('1h');
+  });
+
+  it("NangoGitopsNoRecentSuccess waits three periods of the Deployment's schedule", async () => {
+    for (const overlay of OVERLAYS) {
+      const schedule = envValue(daemonContainer(one(render(overlay), 'Deployment')), 'NANGO_GITOPS_SCHEDULE');
+      if (schedule === undefined) throw new Error(`${overlay}: NANGO_GITOPS_SCHEDULE not set, the alert's period would be a guess`);
+      const task = startSchedule(schedule, { onTick: () => undefined, logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } });
+      await task.stop();
+      const rule = alertRules(withMonitoring.get(overlay) ?? []).find((r) => r.alert === 'NangoGitopsNoRecentSuccess');
+      const [, periods, seconds] = /> (\d+) \* (\d+)\b/.exec(rule?.expr ?? '') ?? [];
+      expect(Number(periods)).toBe(3);
+      expect(Number(seconds) * 1000).toBe(task.periodMs);
+    }
+  });
+
+  it('the dashboard is valid Grafana JSON with a Prometheus data source variable', () => {
+    const dashboard = JSON.parse(readFileSync(join(MONITORING, 'grafana-dashboard.json'), 'utf8')) as {
+      uid: string;
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+      templating: { list: Array<{ name: string; type: string; query: unknown }> };
+    };
+    expect(dashboard.uid).toBe('nango-gitops');
+    expect(dashboard.templating.list.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(dashboard.panels.length).toBeGreaterThan(5);
+    for (const panel of dashboard.panels) expect(panel.targets.length, panel.title).toBeGreaterThan(0);
+  });
+});
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+function alertRules(manifests: Manifest[]): AlertRule[] {
+  const spec = one(manifests, 'PrometheusRule').spec as { groups: Array<{ rules: AlertRule[] }> };
+  return spec.groups.flatMap((g) => g.rules);
+}
 
 describe('symlink layouts the daemon reads through', () => {
   const dirs: string[] = [];
