@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { ENVIRONMENT_VARIABLE } from '../config/environment-select.js';
 import type { LoadOptions } from '../config/types.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 
@@ -46,8 +47,10 @@ export interface CommonOptions {
 
 export interface RemoteOptions extends CommonOptions {
   concurrency: number;
+  environment?: string[];
   prune?: boolean;
   protect?: string[];
+  owns?: string[];
   maxDeletes?: number;
   allowReplace?: boolean;
   allowDeleteConnections?: boolean;
@@ -71,9 +74,11 @@ export function addCommonOptions(cmd: Command): Command {
 export function addRemoteOptions(cmd: Command): Command {
   return addCommonOptions(cmd)
     .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency', ...INTEGER_RANGES.concurrency)).env(env('concurrency')))
+    .addOption(environmentOption())
     .addOption(new Option('--prune', 'delete remote integrations that no file declares'))
     .addOption(new Option('--no-prune', 'never delete (overrides settings.prune)'))
     .addOption(new Option('--protect <glob>', 'keys that are never deleted or replaced, repeatable').env(env('protect')).argParser(collect))
+    .addOption(new Option('--owns <glob>', 'only keys matching are ever deleted, replaced or renamed (overrides settings.owns), repeatable').env(env('owns')).argParser(collect))
     .addOption(new Option('--max-deletes <n>', 'refuse a plan with more deletes + replaces (default 1)').argParser(positiveInt('--max-deletes', ...INTEGER_RANGES.maxDeletes)).env(env('max-deletes')))
     .addOption(new Option('--allow-replace', 'allow provider changes (delete + create, destroys connections)'))
     .addOption(new Option('--allow-delete-connections', 'allow deleting or replacing integrations that have connections'))
@@ -82,6 +87,18 @@ export function addRemoteOptions(cmd: Command): Command {
     .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env(env('timeout')))
     .addOption(maxListResponseBytesOption())
     .addOption(maxResponseBytesOption());
+}
+
+/** `--environment NAME`, repeatable and comma-separated (plan, apply, daemon, export). */
+export const environmentOption = (): Option =>
+  new Option('--environment <name>', 'work on this environment of the environments: block, repeatable (default: every declared one)')
+    .env(ENVIRONMENT_VARIABLE)
+    .argParser(collect);
+
+/** The `--environment` names of a command and where they came from (for messages naming the flag or the variable). */
+export function requestedEnvironments(cmd: Command): { names: string[]; origin: 'flag' | 'env' } {
+  const names = (cmd.opts() as { environment?: string[] }).environment ?? [];
+  return { names, origin: cmd.getOptionValueSource('environment') === 'env' ? 'env' : 'flag' };
 }
 
 // An answer beyond these is a broken or hostile server: fail with one line, never run out of memory.
@@ -128,6 +145,7 @@ export function policyFlags(opts: RemoteOptions): PolicyFlags {
   return {
     prune: opts.prune,
     protect: opts.protect ?? [],
+    owns: opts.owns ?? [],
     maxDeletes: opts.maxDeletes,
     allowReplace: opts.allowReplace === true,
     allowDeleteConnections: opts.allowDeleteConnections === true,

@@ -1,22 +1,13 @@
 import { DEFAULT_HOST } from '../config/environment-target.js';
 import { createLogger, type Logger } from '../log.js';
-import { createNangoClient } from '../nango/client.js';
-import type { NangoClient } from '../nango/types.js';
-import { createFingerprinter, type Fingerprinter } from '../plan/fingerprint.js';
+import type { ResponseEvent } from '../nango/client.js';
+import { openRemotes, type Remote, type Remotes } from '../reconcile/remotes.js';
 import { createRedactor, type Redactor } from '../redact.js';
-import { openFingerprintStore, type FingerprintStore } from '../state/fingerprints.js';
 import { EXIT, UserError } from './exit-codes.js';
 import { responseLimits, type CommonOptions, type RemoteOptions } from './options.js';
 
 export { DEFAULT_HOST };
-
-/** The secret key and everything derived from it, set up once per command (or per daemon). */
-export interface Remote {
-  host: string;
-  client: NangoClient;
-  fingerprint: Fingerprinter;
-  fingerprints: FingerprintStore;
-}
+export type { Remote };
 
 export function createRuntime(opts: CommonOptions, fd: 1 | 2 = 2): { redactor: Redactor; log: Logger } {
   const redactor = createRedactor();
@@ -30,6 +21,7 @@ export function readSecretKey(): string {
   return key;
 }
 
+/** The remote of a config without an environments block: NANGO_SECRET_KEY on NANGO_HOST. */
 export async function connectRemote(
   opts: RemoteOptions,
   redactor: Redactor,
@@ -39,28 +31,37 @@ export async function connectRemote(
   const secretKey = readSecretKey();
   redactor.add([secretKey], { caseInsensitive: true });
   const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
-  let client: NangoClient;
+  const remotes = await openCliRemotes(opts, redactor, log, onResponse);
   try {
-    client = createNangoClient({
-      host,
-      secretKey,
-      timeoutMs: opts.timeout,
-      ...responseLimits(opts),
-      redactor,
-      onResponse: (e) => {
-        log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
-        onResponse?.(e);
-      },
-    });
+    return remotes.open({ host, secretKey });
   } catch (err) {
     // A bad NANGO_HOST or proxy variable: one line, no stack trace.
     throw new UserError(err instanceof Error ? err.message : String(err));
   }
-  let fingerprints: FingerprintStore;
+}
+
+/**
+ * The remotes of a run (one state file, one pacer per host), with the CLI's client settings and a debug
+ * log line per request. A state file that cannot be used is a UserError (exit 1, before any request).
+ */
+export async function openCliRemotes(
+  opts: RemoteOptions,
+  redactor: Redactor,
+  log: Logger,
+  onResponse?: (e: ResponseEvent, target: { environment?: string; host: string }) => void,
+): Promise<Remotes> {
   try {
-    fingerprints = await openFingerprintStore(opts.state, secretKey);
+    return await openRemotes({
+      statePath: opts.state,
+      redactor,
+      client: { timeoutMs: opts.timeout, ...responseLimits(opts) },
+      onResponse: (e, target) => {
+        const where = target.environment !== undefined ? { environment: target.environment } : {};
+        log.debug({ ...where, method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
+        onResponse?.(e, target);
+      },
+    });
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message : String(err));
   }
-  return { host, client, fingerprint: createFingerprinter(secretKey), fingerprints };
 }

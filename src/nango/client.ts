@@ -1,7 +1,7 @@
 // NangoClient over node:http(s). Writes are made safe to retry: when an answer was lost and the server had
 // already applied the write, the retry's "already exists" / "not found" is recognised as success.
 import { createRedactor, type Redactor } from '../redact.js';
-import { apiError, contentTypeLabel, DUPLICATE_KEY_CODE, isDuplicateKey, isRecord, notNangoError } from './errors.js';
+import { apiError, contentTypeLabel, DUPLICATE_KEY_CODE, isDuplicateKey, isRecord, notNangoError, type MessageNames } from './errors.js';
 import type { Endpoint } from './http.js';
 import { RateLimitPacer } from './pacer.js';
 import { pathOf } from './path.js';
@@ -31,6 +31,8 @@ export interface ClientOptions {
   retryBaseMs?: number;
   /** Default: a new one. */
   pacer?: RateLimitPacer;
+  /** How messages name the host and the key (default NANGO_HOST, NANGO_SECRET_KEY): an environment's own, for one of several. */
+  names?: MessageNames;
   /** Called once per HTTP attempt (for metrics and debug logs). `status` is undefined on network error/timeout. */
   onResponse?: (e: ResponseEvent) => void;
   /**
@@ -104,6 +106,7 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     endpoint,
     env: options.env ?? process.env,
     displayHost,
+    ...(options.names ? { names: options.names } : {}),
     secretKey,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 5,

@@ -12,9 +12,18 @@ export interface CallContext {
   label: string;
   /** NANGO_HOST without credentials or trailing slash. */
   host: string;
+  /** How messages name the host and the secret key (NANGO_HOST, NANGO_SECRET_KEY, or an environment's). */
+  names: MessageNames;
   /** For every piece of text the server sent. */
   redactor: Redactor;
 }
+
+export interface MessageNames {
+  host: string;
+  secretKey: string;
+}
+
+export const DEFAULT_NAMES: MessageNames = { host: 'NANGO_HOST', secretKey: 'NANGO_SECRET_KEY' };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +58,7 @@ function readErrorFields(json: unknown): ErrorFields {
  */
 export function notNangoError(ctx: CallContext, status: number | undefined, what: string): NangoApiError {
   return new NangoApiError(
-    `NANGO_HOST (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`,
+    `${ctx.names.host} (${ctx.host}) did not answer like the Nango API: got ${what} for ${ctx.label}`,
     status,
     'unexpected_answer',
     ctx.method,
@@ -72,7 +81,7 @@ export function apiError(ctx: CallContext, status: number, json: unknown, suffix
   const tail = suffix ? ` ${suffix}` : '';
   let text: string;
   if (status === 401) {
-    text = `authentication failed (${code ?? 'unauthorized'}): check NANGO_SECRET_KEY`;
+    text = `authentication failed (${code ?? 'unauthorized'}): check ${ctx.names.secretKey}`;
   } else if (status === 403 && message !== undefined && /Required:\s*(\S+)/.test(message)) {
     const scope = /Required:\s*(\S+)/.exec(message)?.[1] ?? '';
     text = `the secret key lacks the scope ${redactor.scrubToken(scope.replace(/[.,;]+$/, ''))}`;

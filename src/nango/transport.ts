@@ -1,6 +1,6 @@
 // One HTTP call to the Nango API with timeouts, pacing and retries. Returns the first answer that is
 // not worth retrying; the caller decides what it means.
-import { apiError, contentTypeLabel, isRecord, type CallContext } from './errors.js';
+import { apiError, contentTypeLabel, DEFAULT_NAMES, isRecord, type CallContext, type MessageNames } from './errors.js';
 import type { Redactor } from '../redact.js';
 import { AnswerTooLargeError, createHttpClient, type Endpoint, type HttpClient } from './http.js';
 import { parseRetryAfterMs, type RateLimitPacer } from './pacer.js';
@@ -21,6 +21,8 @@ export interface TransportOptions {
   endpoint: Endpoint;
   /** Base URL safe to print (no userinfo). */
   displayHost: string;
+  /** How messages name the host and the key; default NANGO_HOST, NANGO_SECRET_KEY. */
+  names?: MessageNames;
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read. */
   env: Environment;
   secretKey: string;
@@ -107,7 +109,7 @@ export function createTransport(options: TransportOptions): Transport {
   const backoffMs = (retry: number): number => Math.floor(random() * Math.min(BACKOFF_CAP_MS, retryBaseMs * 2 ** (retry - 1)));
 
   async function send(call: Call): Promise<Answer> {
-    const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, redactor };
+    const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, names: options.names ?? DEFAULT_NAMES, redactor };
     const query = call.query?.toString();
     const target = `${call.path}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
@@ -180,7 +182,7 @@ export function createTransport(options: TransportOptions): Transport {
 
 function tooLarge(ctx: CallContext, status: number | undefined, limit: number, hint: string | undefined): NangoApiError {
   return new NangoApiError(
-    `${ctx.label}: the answer from NANGO_HOST (${ctx.host}) is larger than ${limit} bytes; stopped reading${hint ? ` (${hint})` : ''}`,
+    `${ctx.label}: the answer from ${ctx.names.host} (${ctx.host}) is larger than ${limit} bytes; stopped reading${hint ? ` (${hint})` : ''}`,
     status,
     'answer_too_large',
     ctx.method,
@@ -199,7 +201,7 @@ function exhausted(
   if (answer?.isJson) return apiError(ctx, answer.status, answer.json, after);
   if (answer) {
     return new NangoApiError(
-      `${ctx.label} failed (${answer.status}, ${contentTypeLabel(answer.contentType, ctx.redactor)} from NANGO_HOST ${ctx.host}) ${after}`,
+      `${ctx.label} failed (${answer.status}, ${contentTypeLabel(answer.contentType, ctx.redactor)} from ${ctx.names.host} ${ctx.host}) ${after}`,
       answer.status,
       undefined,
       ctx.method,
@@ -208,7 +210,7 @@ function exhausted(
   }
   const { code, reason } = failure ?? { code: 'network_error', reason: 'no answer' };
   return new NangoApiError(
-    `${ctx.label}: no answer from NANGO_HOST (${ctx.host})${via} ${after}: ${reason}`,
+    `${ctx.label}: no answer from ${ctx.names.host} (${ctx.host})${via} ${after}: ${reason}`,
     undefined,
     code,
     ctx.method,

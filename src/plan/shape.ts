@@ -1,7 +1,7 @@
 // The exact shape of a Plan as written by `plan --out` (render/json.ts), checked when a reviewed plan
 // is read back (`apply --plan-file`). Keep it in step with types.ts: a field added there must be added here.
 import { arrayOf, either, integer, json, literal, object, string, type Shape } from '../json-shape.js';
-import { ACTIONS } from './types.js';
+import { ACTIONS, ENVIRONMENT_STAGES, ENVIRONMENT_STATUSES } from './types.js';
 
 const count = integer(0);
 
@@ -26,11 +26,28 @@ const SUMMARY: Shape = object({ create: count, update: count, rename: count, del
 
 const NOTE: Shape = object({ message: string }, { unique_key: string });
 
-export const PLAN_SHAPE: Shape = object({
-  format_version: literal(1),
+const PLAN_FIELDS = {
   changes: arrayOf(CHANGE),
   summary: SUMMARY,
   unmanaged: arrayOf(string),
   notes: arrayOf(NOTE),
   digest: string,
-});
+};
+
+export const PLAN_SHAPE: Shape = object({ format_version: literal(1), ...PLAN_FIELDS });
+
+const DIAGNOSTIC: Shape = object(
+  { severity: literal('error', 'warning'), message: string },
+  { path: string, location: object({ file: string, line: integer(1), column: integer(1) }), envVar: string },
+);
+
+/**
+ * One environment of a plan file (EnvironmentEntry, render/json.ts): a plan file is written only when
+ * every environment has a plan, so its fields are required here.
+ */
+const ENVIRONMENT_PLAN: Shape = object(
+  { name: string, host: string, status: literal(...ENVIRONMENT_STATUSES), ...PLAN_FIELDS },
+  { stage: literal(...ENVIRONMENT_STAGES), error: string, diagnostics: arrayOf(DIAGNOSTIC) },
+);
+
+export const ENVIRONMENTS_PLAN_SHAPE: Shape = object({ format_version: literal(2), environments: arrayOf(ENVIRONMENT_PLAN) });

@@ -60,3 +60,44 @@ export interface PlanNote {
   unique_key?: string;
   message: string;
 }
+
+/**
+ * What became of one environment's run. invalid: config errors, nothing planned. planned: a plan,
+ * nothing applied (plan mode). refused: a safety rule or the reviewed plan said no, nothing applied.
+ * applied: every change applied (or none needed). failed: Nango failed, or a change was not applied.
+ */
+export type EnvironmentStatus = 'invalid' | 'planned' | 'refused' | 'applied' | 'failed';
+export const ENVIRONMENT_STATUSES: readonly EnvironmentStatus[] = ['invalid', 'planned', 'refused', 'applied', 'failed'];
+
+/**
+ * Where a run stopped: `config` (the environment's config is invalid), `plan` (it cannot be planned
+ * against the live state), `api` (Nango failed), `safety` (a rule blocked the plan), `review` (the plan
+ * is not the reviewed one), `apply` (a change failed).
+ */
+export type EnvironmentStage = 'config' | 'plan' | 'api' | 'safety' | 'review' | 'apply';
+export const ENVIRONMENT_STAGES: readonly EnvironmentStage[] = ['config', 'plan', 'api', 'safety', 'review', 'apply'];
+
+/** One environment in the document of a config with an environments block: its plan's fields when it has one. */
+export interface EnvironmentEntry extends Partial<Omit<Plan, 'format_version'>> {
+  name: string;
+  /** Absent only when the environment's host could not be resolved. The secret key is never recorded. */
+  host?: string;
+  status: EnvironmentStatus;
+  stage?: EnvironmentStage;
+  error?: string;
+  diagnostics?: EntryDiagnostic[];
+}
+
+export interface EntryDiagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  path?: string;
+  location?: { file: string; line: number; column: number };
+  envVar?: string;
+}
+
+/** The plan (and apply result) of several environments; also the plan file they are applied from. */
+export interface EnvironmentsDocument {
+  format_version: 2;
+  environments: EnvironmentEntry[];
+}

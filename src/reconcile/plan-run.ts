@@ -30,7 +30,11 @@ export type PlanOutcome =
 
 /** Stages load → fetch → diff → connections → safety. Throws NangoApiError when Nango fails. */
 export async function planRun(load: LoadOptions, flags: PolicyFlags, concurrency: number, deps: PlanRunDeps): Promise<PlanOutcome> {
-  const loaded = deps.preloaded ?? (await loadDesiredState(load));
+  return planLoaded(deps.preloaded ?? (await loadDesiredState(load)), flags, concurrency, deps);
+}
+
+/** planRun for a config already loaded (one environment's resolveEnvironment result). Throws NangoApiError when Nango fails. */
+export async function planLoaded(loaded: LoadResult, flags: PolicyFlags, concurrency: number, deps: Omit<PlanRunDeps, 'preloaded'>): Promise<PlanOutcome> {
   const desired = loaded.state;
   if (!desired) return { status: 'invalid', stage: 'config', diagnostics: loaded.diagnostics };
   deps.redactor.add(desired.sensitiveValues);

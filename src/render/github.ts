@@ -16,11 +16,18 @@ export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[]): str
     .join('');
 }
 
-export function renderPlanGithub(plan: Plan): string {
+/** `environment`: the name of the environment the plan is for, added to each annotation's title. */
+export function renderPlanGithub(plan: Plan, environment?: string): string {
+  const where = environment === undefined ? '' : ` (environment ${environment})`;
   const blocked = plan.changes
     .filter((c) => c.blocked !== undefined)
-    .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${showKey(c.unique_key)}`)}::${escapeData(c.blocked ?? '')}\n`);
+    .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${showKey(c.unique_key)}${where}`)}::${escapeData(c.blocked ?? '')}\n`);
   return renderPlanText(plan) + blocked.join('');
+}
+
+/** One workflow-command annotation that is not about a file position. */
+export function renderAnnotationGithub(kind: 'error' | 'warning', title: string, message: string): string {
+  return `::${kind} title=${escapeProperty(title)}::${escapeData(message)}\n`;
 }
 
 /**

@@ -6,9 +6,16 @@ import { SYMBOL, describeChange, formatAfter, formatBefore } from './values.js';
 /** Found again by the PR-comment upsert in CI, so pushes edit one comment instead of adding more. */
 export const MARKDOWN_MARKER = '<!-- nango-gitops-plan -->';
 
+export const MARKDOWN_HEADING = '### nango-gitops plan';
+
 export function renderPlanMarkdown(plan: Plan): string {
+  return `${MARKDOWN_MARKER}\n${MARKDOWN_HEADING}\n\n${renderPlanMarkdownBody(plan)}`;
+}
+
+/** The plan without the marker and heading: one environment's section of a comment. */
+export function renderPlanMarkdownBody(plan: Plan): string {
   const s = plan.summary;
-  const lines = [MARKDOWN_MARKER, '### nango-gitops plan', ''];
+  const lines: string[] = [];
   if (plan.changes.length === 0) {
     lines.push(`No changes: Nango matches the config (${s.unchanged} unchanged, ${s.unmanaged} unmanaged).`);
   } else {

@@ -6,74 +6,127 @@ import { literal, object, recordOf, shapeProblem, string, type Shape } from '../
 /**
  * What was last applied, as HMACs only (see plan/fingerprint.ts): lets the planner notice a rotated
  * secret that Nango will not show back, without re-sending unchanged secrets every run.
- * One file can serve several environments: entries are grouped under an id derived from the key.
+ * One file serves several environments: one section each, under an id derived from its secret key
+ * (so a section cannot be matched to an environment without the key); `environment` names it for readers.
  */
 interface StateFileJson {
   format_version: 1;
-  environments: Record<string, { integrations: Record<string, Record<string, string>> }>;
+  environments: Record<string, { environment?: string; integrations: Record<string, Record<string, string>> }>;
 }
 
 const STATE_FILE: Shape = object({
   format_version: literal(1),
-  environments: recordOf(object({ integrations: recordOf(recordOf(string)) })),
+  // Files written before environments had names have no `environment` in their sections.
+  environments: recordOf(object({ integrations: recordOf(recordOf(string)) }, { environment: string })),
 });
 
 /** unique_key → field path → HMAC. Maps, so that a key such as `__proto__` is stored like any other. */
 type Fingerprints = Map<string, Map<string, string>>;
-/** Environment id → its fingerprints. */
-type StateFile = Map<string, Fingerprints>;
+interface Section {
+  /** The `environments:` name it was last written for; undefined without an environments block. */
+  environment?: string;
+  fingerprints: Fingerprints;
+}
+/** Environment id → its section. */
+type StateFile = Map<string, Section>;
 
 export interface FingerprintStore {
   get(uniqueKey: string, path: string): string | undefined;
   /** Replace the recorded fingerprints of these paths. */
   record(uniqueKey: string, entries: Record<string, string>): void;
   forget(uniqueKey: string): void;
-  /** Writes only if something changed; atomic (write + rename). */
+  /** Writes the whole file (every section) only if something changed; atomic (write + rename). */
   save(): Promise<void>;
 }
 
-export async function openFingerprintStore(path: string | undefined, secretKey: string): Promise<FingerprintStore> {
-  const envId = createHmac('sha256', secretKey).update('nango-gitops environment id').digest('hex').slice(0, 16);
-  const file = path === undefined ? new Map<string, Fingerprints>() : await readState(path);
-  const env: Fingerprints = file.get(envId) ?? new Map();
-  file.set(envId, env);
+/** The state file of a run: read once, shared by every environment of the run, so no section overwrites another. */
+export interface FingerprintFile {
+  /** The section of the environment with this secret key; `environment` labels it in the file. */
+  section(secretKey: string, environment?: string): FingerprintStore;
+  /** Writes if any section changed; saves never overlap. */
+  save(): Promise<void>;
+}
+
+/** The id a section is filed under: an HMAC of a fixed text with the secret key, 16 hex digits. */
+export function environmentId(secretKey: string): string {
+  return createHmac('sha256', secretKey).update('nango-gitops environment id').digest('hex').slice(0, 16);
+}
+
+export async function openFingerprintFile(path: string | undefined): Promise<FingerprintFile> {
+  const file: StateFile = path === undefined ? new Map() : await readState(path);
   let dirty = false;
-  return {
-    get: (key, p) => env.get(key)?.get(p),
-    record(key, entries) {
-      const list = Object.entries(entries);
-      if (list.length === 0) return;
-      const recorded = env.get(key) ?? new Map<string, string>();
-      for (const [p, fingerprint] of list) recorded.set(p, fingerprint);
-      env.set(key, recorded);
-      dirty = true;
-    },
-    forget(key) {
-      if (!env.delete(key)) return;
-      dirty = true;
-    },
-    async save() {
-      if (!dirty || path === undefined) return;
+  let saving: Promise<void> = Promise.resolve();
+
+  async function write(): Promise<void> {
+    if (!dirty || path === undefined) return;
+    dirty = false;
+    try {
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
       await writeFile(tmp, `${JSON.stringify(toJson(file), null, 2)}\n`, { mode: 0o600 });
       await rename(tmp, path);
-      dirty = false;
-    },
+    } catch (err) {
+      dirty = true;
+      throw err;
+    }
+  }
+  const save = (): Promise<void> => {
+    saving = saving.then(write, write);
+    return saving;
   };
+
+  return {
+    section(secretKey, environment) {
+      const id = environmentId(secretKey);
+      const section: Section = file.get(id) ?? { fingerprints: new Map() };
+      if (environment !== undefined) section.environment = environment;
+      file.set(id, section);
+      const env = section.fingerprints;
+      return {
+        get: (key, p) => env.get(key)?.get(p),
+        record(key, entries) {
+          const list = Object.entries(entries);
+          if (list.length === 0) return;
+          const recorded = env.get(key) ?? new Map<string, string>();
+          for (const [p, fingerprint] of list) recorded.set(p, fingerprint);
+          env.set(key, recorded);
+          dirty = true;
+        },
+        forget(key) {
+          if (!env.delete(key)) return;
+          dirty = true;
+        },
+        save,
+      };
+    },
+    save,
+  };
+}
+
+export async function openFingerprintStore(path: string | undefined, secretKey: string): Promise<FingerprintStore> {
+  return (await openFingerprintFile(path)).section(secretKey);
 }
 
 // Object.fromEntries and JSON.parse define own properties, so `__proto__` survives both directions.
 function toJson(file: StateFile): StateFileJson {
   const environments = Object.fromEntries(
-    [...file].map(([id, env]) => [id, { integrations: Object.fromEntries([...env].map(([key, paths]) => [key, Object.fromEntries(paths)])) }]),
+    [...file].map(([id, { environment, fingerprints }]) => [
+      id,
+      { ...(environment !== undefined ? { environment } : {}), integrations: Object.fromEntries([...fingerprints].map(([key, paths]) => [key, Object.fromEntries(paths)])) },
+    ]),
   );
   return { format_version: 1, environments };
 }
 
 function fromJson(json: StateFileJson): StateFile {
   return new Map(
-    Object.entries(json.environments).map(([id, env]) => [id, new Map(Object.entries(env.integrations).map(([key, paths]) => [key, new Map(Object.entries(paths))]))]),
+    Object.entries(json.environments).map(([id, env]): [string, Section] => [
+      id,
+      {
+        ...(env.environment !== undefined ? { environment: env.environment } : {}),
+        fingerprints: new Map(Object.entries(env.integrations).map(([key, paths]) => [key, new Map(Object.entries(paths))])),
+      },
+    ]),
   );
 }
 
@@ -84,7 +137,7 @@ async function readState(path: string): Promise<StateFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map<string, Fingerprints>();
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map<string, Section>();
     throw new Error(`cannot read state file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   let parsed: unknown;

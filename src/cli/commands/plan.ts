@@ -1,19 +1,22 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { applyPlan } from '../../apply/apply.js';
-import { shapeProblem } from '../../json-shape.js';
-import { planDigest, isBlocked } from '../../plan/plan.js';
-import { PLAN_SHAPE } from '../../plan/shape.js';
+import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, selectEnvironments, type LoadedConfig, type Selection } from '../../config/index.js';
+import { escapeControls } from '../../escape.js';
+import type { Logger } from '../../log.js';
+import { isBlocked } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
-import { planRun, type PlanOutcome } from '../../reconcile/plan-run.js';
+import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
+import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { addRemoteOptions, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
+import { addRemoteOptions, loadOptions, policyFlags, requestedEnvironments, resolveFormat, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
+import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
 import { connectRemote, createRuntime } from '../runtime.js';
+import { runEnvironments } from './plan-environments.js';
 
-interface PlanOptions extends RemoteOptions {
+export interface PlanOptions extends RemoteOptions {
   out?: string;
   plan?: boolean;
   planFile?: string;
@@ -26,7 +29,7 @@ export function registerPlan(program: Command, run: Runner): void {
     .description('dry run: show what apply would change')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'also write the plan as JSON (no secret values) for apply --plan-file')
-    .action((opts: PlanOptions) => run(() => planCommand(opts)));
+    .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, 'plan')));
 }
 
 export function registerApply(program: Command, run: Runner): void {
@@ -36,33 +39,96 @@ export function registerApply(program: Command, run: Runner): void {
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'with --plan: also write the plan as JSON')
     .option('--plan-file <file>', 'apply only if the plan is still exactly this reviewed one (from plan --out)')
-    .action((opts: PlanOptions) => run(() => (opts.plan ? planCommand(opts) : applyCommand(opts))));
+    .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, opts.plan ? 'plan' : 'apply')));
 }
 
-async function computePlan(opts: PlanOptions): Promise<{ outcome: PlanOutcome; format: Format; remote: Awaited<ReturnType<typeof connectRemote>> }> {
+/** What every run of plan or apply sets up before it knows how many environments it works on. */
+export interface RunContext {
+  opts: PlanOptions;
+  format: Format;
+  redactor: Redactor;
+  log: Logger;
+  config: LoadedConfig;
+}
+
+async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 'apply'): Promise<ExitCode> {
+  // A reviewed plan of the wrong shape is refused before anything else is read.
+  const reviewed = mode === 'apply' && opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
   const format = resolveFormat(opts);
   const { redactor, log } = createRuntime(opts);
+  const config = await loadConfig(loadOptions(opts));
+  const context: RunContext = { opts, format, redactor, log, config };
+
+  const requested = requestedEnvironments(cmd);
+  if (config.sources.block && hasErrors(config.diagnostics)) {
+    // Problems every environment shares (a file, the environments block): nothing to run anywhere.
+    reportDiagnostics(combineEnvironmentDiagnostics(config, []), format);
+    return EXIT.error;
+  }
+  const selection =
+    reviewed?.kind === 'environments' && requested.names.length === 0 && config.sources.block
+      ? recordedSelection(config, reviewed.environments.map((e) => e.name), opts.planFile ?? '')
+      : selectEnvironments(config, requested.names, requested.origin);
+  if (selection.diagnostics.length > 0) {
+    reportDiagnostics([...combineEnvironmentDiagnostics(config, []), ...selection.diagnostics], format);
+    return EXIT.error;
+  }
+  const names = selection.names.filter((n): n is string => n !== undefined);
+  if (names.length === 0) return runSingle(context, mode, reviewedSingle(reviewed, opts.planFile));
+  return runEnvironments(context, names, mode, reviewedEnvironments(reviewed, opts.planFile, names));
+}
+
+/** Applying a reviewed plan without --environment: the environments it records, each still declared. */
+function recordedSelection(config: LoadedConfig, recorded: readonly string[], file: string): Selection {
+  const declared = config.environments?.map((e) => e.name) ?? [];
+  const unknown = recorded.filter((n) => !declared.includes(n));
+  if (unknown.length > 0) {
+    throw new UserError(`${file}: the reviewed plan is for environment${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which this config does not declare (declared: ${declared.join(', ')}): run plan --out again`);
+  }
+  return selectEnvironments(config, recorded, 'flag');
+}
+
+function reviewedSingle(reviewed: ReviewedPlan | undefined, file: string | undefined): Plan | undefined {
+  if (reviewed === undefined) return undefined;
+  if (reviewed.kind === 'single') return reviewed.plan;
+  const names = reviewed.environments.map((e) => e.name).join(', ');
+  throw new UserError(`${file ?? ''}: a plan of environments ${names}, but this config declares no environments: run plan --out again with this config`);
+}
+
+function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string | undefined, selected: readonly string[]) {
+  if (reviewed === undefined) return undefined;
+  if (reviewed.kind === 'single') {
+    throw new UserError(`${file ?? ''}: a plan for a config without environments, but this config declares environments: run plan --out again with this config`);
+  }
+  const recorded = reviewed.environments.map((e) => e.name);
+  if (recorded.length !== selected.length || recorded.some((n) => !selected.includes(n))) {
+    throw new UserError(
+      `${file ?? ''}: the reviewed plan is for environments ${recorded.join(', ')}, but this run selects ${selected.join(', ')}: select the same environments (--environment), or run plan --out again`,
+    );
+  }
+  return { file: file ?? '', environments: reviewed.environments };
+}
+
+/** A config without an environments block: one environment (NANGO_SECRET_KEY on NANGO_HOST), output as it always was. */
+async function runSingle({ opts, format, redactor, log, config }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
   const remote = await connectRemote(opts, redactor, log);
-  const outcome = await planRun(loadOptions(opts), policyFlags(opts), opts.concurrency, { ...remote, redactor });
-  reportDiagnostics(outcome.diagnostics, format);
-  return { outcome, format, remote };
-}
+  const resolved = await resolveEnvironment(config, undefined);
+  const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
+  if (planned.status === 'failed') {
+    process.stderr.write(`error: ${escapeControls(planned.error ?? 'failed')}\n`);
+    return EXIT.error;
+  }
+  reportDiagnostics(planned.diagnostics, format);
+  const { plan } = planned;
+  if (!plan) return EXIT.error;
 
-async function planCommand(opts: PlanOptions): Promise<ExitCode> {
-  const { outcome, format } = await computePlan(opts);
-  if (outcome.status === 'invalid') return EXIT.error;
-  const { plan } = outcome;
-  if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
-  process.stdout.write(renderPlan(plan, format, false));
-  if (isBlocked(plan)) return EXIT.refused;
-  return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
-}
+  if (mode === 'plan') {
+    if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
+    process.stdout.write(renderPlan(plan, format, false));
+    if (isBlocked(plan)) return EXIT.refused;
+    return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+  }
 
-async function applyCommand(opts: PlanOptions): Promise<ExitCode> {
-  const reviewed = opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
-  const { outcome, format, remote } = await computePlan(opts);
-  if (outcome.status === 'invalid') return EXIT.error;
-  const { plan, desired } = outcome;
   if (reviewed && reviewed.digest !== plan.digest) {
     process.stdout.write(renderPlan(plan, format, false));
     process.stderr.write(
@@ -80,24 +146,9 @@ async function applyCommand(opts: PlanOptions): Promise<ExitCode> {
     if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true));
     return EXIT.ok;
   }
-  const result = await applyPlan(plan, { client: remote.client, desired, concurrency: opts.concurrency, fingerprints: remote.fingerprints, fingerprint: remote.fingerprint });
+  const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
+  const result = applied.plan ?? plan;
   if (format === 'text' || format === 'github') process.stdout.write('\n');
   process.stdout.write(renderPlan(result, format, true));
-  return result.changes.some((c) => c.result !== 'applied') ? EXIT.error : EXIT.ok;
-}
-
-async function readReviewedPlan(file: string): Promise<Plan> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`);
-  }
-  const problem = shapeProblem(PLAN_SHAPE, value);
-  if (problem !== undefined) throw new UserError(`${file}: not a nango-gitops plan (format_version 1): ${problem}`);
-  const parsed = value as Plan;
-  if (planDigest(parsed) !== parsed.digest) {
-    throw new UserError(`${file}: the plan's digest does not match its content (edited after review?)`, EXIT.refused);
-  }
-  return parsed;
+  return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }

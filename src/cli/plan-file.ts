@@ -1,0 +1,46 @@
+// Reading a reviewed plan back (`apply --plan-file`): one environment's plan (format_version 1), or the
+// document of several environments (format_version 2). Checked for its exact shape and for each
+// recorded digest before any request.
+import { readFile } from 'node:fs/promises';
+import { shapeProblem } from '../json-shape.js';
+import { planDigest } from '../plan/plan.js';
+import { ENVIRONMENTS_PLAN_SHAPE, PLAN_SHAPE } from '../plan/shape.js';
+import type { EnvironmentsDocument, Plan } from '../plan/types.js';
+import { EXIT, UserError } from './exit-codes.js';
+
+/** What apply compares a new plan with, per environment. */
+export interface ReviewedEnvironment {
+  name: string;
+  host: string;
+  digest: string;
+}
+
+export type ReviewedPlan = { kind: 'single'; plan: Plan } | { kind: 'environments'; environments: ReviewedEnvironment[] };
+
+export async function readReviewedPlan(file: string): Promise<ReviewedPlan> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`);
+  }
+  const several = typeof value === 'object' && value !== null && (value as { format_version?: unknown }).format_version === 2;
+  const problem = shapeProblem(several ? ENVIRONMENTS_PLAN_SHAPE : PLAN_SHAPE, value);
+  if (problem !== undefined) throw new UserError(`${file}: not a nango-gitops plan (format_version ${several ? 2 : 1}): ${problem}`);
+  const edited = (): UserError => new UserError(`${file}: the plan's digest does not match its content (edited after review?)`, EXIT.refused);
+  if (!several) {
+    const plan = value as Plan;
+    if (planDigest(plan) !== plan.digest) throw edited();
+    return { kind: 'single', plan };
+  }
+  const document = value as EnvironmentsDocument;
+  const environments: ReviewedEnvironment[] = [];
+  for (const entry of document.environments) {
+    if (entry.changes === undefined || entry.unmanaged === undefined || entry.digest === undefined || entry.host === undefined) throw edited(); // the shape requires them
+    if (planDigest({ changes: entry.changes, unmanaged: entry.unmanaged }) !== entry.digest) throw edited();
+    if (environments.some((e) => e.name === entry.name)) throw new UserError(`${file}: environment ${entry.name} is recorded twice (edited after review?)`);
+    environments.push({ name: entry.name, host: entry.host, digest: entry.digest });
+  }
+  if (environments.length === 0) throw new UserError(`${file}: the plan records no environment`);
+  return { kind: 'environments', environments };
+}
