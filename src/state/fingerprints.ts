@@ -39,7 +39,10 @@ export interface FingerprintStore {
   save(): Promise<void>;
 }
 
-/** The state file of a run: read once, shared by every environment of the run, so no section overwrites another. */
+/**
+ * The state file of a run: read once, shared by every environment of the run, so no section overwrites
+ * another (two files opened on one path would each write back their own copy of the other's section).
+ */
 export interface FingerprintFile {
   /** The section of the environment with this secret key; `environment` labels it in the file. */
   section(secretKey: string, environment?: string): FingerprintStore;

@@ -1,7 +1,7 @@
 // plan and apply on a config with an environments block, as processes against ONE emulator that serves
 // two environments (one secret key each), as Nango does: every environment gets its own merged config,
 // its own key and its own section of the output; a failure in one never stops the other.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.js';
@@ -304,7 +304,6 @@ describe('plan files of several environments', () => {
     const doc = JSON.parse(readFileSync(planFile, 'utf8')) as { environments: Array<{ unmanaged: string[] }> };
     doc.environments[1]!.unmanaged.push('sneaked-in');
     const edited = join(dir, 'edited.json');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(edited, JSON.stringify(doc));
     const tampered = await run(dir, ['apply', '--plan-file', edited]);
     expect(tampered.code).toBe(3);
@@ -315,5 +314,30 @@ describe('plan files of several environments', () => {
     expect(shape.code).toBe(1);
     expect(shape.stderr).toBe(`error: ${edited}: not a nango-gitops plan (format_version 2): $.environments[0].host: missing (expected a string)\n`);
     expect(emu.writes()).toEqual([]);
+  });
+});
+
+describe('a plan file of several environments of the wrong shape', () => {
+  type Doc = { environments: Array<Record<string, unknown> & { changes: Array<Record<string, unknown>> }> } & Record<string, unknown>;
+  const CASES: Array<[string, (d: Doc) => void, string]> = [
+    ['environments: {}', (d) => void (d['environments'] = {} as never), '$.environments: expected an array'],
+    ['an entry without a name', (d) => void delete d.environments[0]!['name'], '$.environments[0].name: missing (expected a string)'],
+    ['a secret key added to an entry', (d) => void (d.environments[1]!['secret_key'] = 'x'), '$.environments[1].secret_key: unexpected key'],
+    ['an unknown status', (d) => void (d.environments[0]!['status'] = 'done'), '$.environments[0].status: expected one of "invalid", "planned", "refused", "applied", "failed"'],
+    ['an unknown action', (d) => void (d.environments[0]!.changes[0]!['action'] = 'nuke'), '$.environments[0].changes[0].action: expected one of "create", "update", "rename", "delete", "replace"'],
+  ];
+
+  it.each(CASES)('%s: one line naming the file and the JSON path, exit 1, no request', async (_name, edit, problem) => {
+    const dir = config();
+    const planFile = join(dir, 'plan.json');
+    expect((await run(dir, ['plan', '--out', planFile])).code).toBe(0);
+    const doc = JSON.parse(readFileSync(planFile, 'utf8')) as Doc;
+    edit(doc);
+    writeFileSync(planFile, JSON.stringify(doc));
+    emu.clearRequests();
+    const r = await run(dir, ['apply', '--plan-file', planFile]);
+    expect(r.code, context(r)).toBe(1);
+    expect(r.stderr).toBe(`error: ${planFile}: not a nango-gitops plan (format_version 2): ${problem}\n`);
+    expect(emu.requests).toEqual([]);
   });
 });

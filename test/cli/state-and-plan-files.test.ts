@@ -49,6 +49,8 @@ describe('a state file of the wrong shape', () => {
     ],
     ['a __proto__ entry that is a list', `{"format_version":1,"environments":{"${ENV_ID}":{"integrations":{"__proto__":[]}}}}`, `${env(ENV_ID)}.integrations.__proto__: expected an object`],
     ["another environment's entry", state({ other: { integrations: { k: { p: null } } } }), '$.environments.other.integrations.k.p: expected a string'],
+    ['a section name that is not a string', state({ [ENV_ID]: { environment: 5, integrations: {} } }), `${env(ENV_ID)}.environment: expected a string`],
+    ['an unknown key in a section', state({ [ENV_ID]: { host: 'https://api.nango.dev', integrations: {} } }), `${env(ENV_ID)}.host: unexpected key`],
   ];
 
   it.each(CASES)('%s: one line naming the file and the JSON path, exit 1, no request', async (_name, content, problem) => {
