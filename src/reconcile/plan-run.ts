@@ -3,7 +3,7 @@ import { getProvider, requiresCredentials } from '../config/catalog.js';
 import type { Diagnostic, DesiredState, LoadOptions, LoadResult } from '../config/types.js';
 import { fetchLiveState, type DetailCache } from '../nango/live.js';
 import type { NangoClient } from '../nango/types.js';
-import { countConnections } from '../plan/connections.js';
+import { countConnections } from './connections.js';
 import { diffIntegrations } from '../plan/diff.js';
 import type { Fingerprinter } from '../plan/fingerprint.js';
 import { buildPlan } from '../plan/plan.js';

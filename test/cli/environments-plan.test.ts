@@ -192,6 +192,15 @@ describe('several environments from one config', () => {
     }
   });
 
+  it('refuses two environments with the same key on the same host: they are one Nango environment', async () => {
+    const dir = config();
+    const r = await run(dir, ['plan'], { NANGO_SECRET_KEY_PROD: KEY_DEV });
+    expect(r.code, context(r)).toBe(1);
+    expect(r.stderr).toBe('nango/environments.yaml:7:3: environments.prod: has the same secret key and host as environment dev: they are one Nango environment, which cannot be reconciled as two (environment prod)\n');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 1 planned (dev), 1 invalid (prod).');
+    expect(r.stdout).not.toContain(KEY_DEV);
+  });
+
   it('combines exit codes: 1 if any failed, else 3 if any refused, else 2 for changes with --detailed-exitcode, else 0', async () => {
     const dir = config();
     const converge = await run(dir, ['apply']);

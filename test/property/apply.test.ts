@@ -8,7 +8,7 @@ import type { DesiredCredentials, DesiredIntegration, DesiredState } from '../..
 import { createNangoClient } from '../../src/nango/client.js';
 import { fetchLiveState } from '../../src/nango/live.js';
 import type { NangoClient } from '../../src/nango/types.js';
-import { countConnections } from '../../src/plan/connections.js';
+import { countConnections } from '../../src/reconcile/connections.js';
 import { diffIntegrations } from '../../src/plan/diff.js';
 import { normaliseScopes } from '../../src/plan/fields.js';
 import { createFingerprinter } from '../../src/plan/fingerprint.js';
