@@ -44,9 +44,9 @@ export interface RemoteOptions extends CommonOptions {
 }
 
 /** Where the config is and what its ${VAR} references may read. */
-export function addConfigOptions(cmd: Command): Command {
+export function addConfigOptions(cmd: Command, configDescription = 'config file or directory, repeatable (default: ./nango)'): Command {
   return cmd
-    .addOption(new Option('-c, --config <path>', 'config file or directory, repeatable (default: ./nango)').env('NANGO_GITOPS_CONFIG').argParser(collect))
+    .addOption(new Option('-c, --config <path>', configDescription).env('NANGO_GITOPS_CONFIG').argParser(collect))
     .addOption(new Option('--env-file <path>', 'dotenv file for ${VAR} interpolation, repeatable').env(env('env-file')).argParser(collect))
     .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect));
 }

@@ -38,6 +38,14 @@ async function copiedPairs(block: EnvironmentsBlock, selected: ReadonlySet<strin
     if (k === 'environments' && isMap(pair.value)) pair.value.items = pair.value.items.filter((p) => selected.has(String(keyOf(p))));
     pairs.push(pair);
   }
+  // The source's own `$schema` line is relative to where it was; the written file has its own.
+  for (const pair of pairs) {
+    const key: unknown = pair.key;
+    if (isNode(key) && key.commentBefore) {
+      const kept = key.commentBefore.split('\n').filter((line) => !/^\s*yaml-language-server:/.test(line));
+      key.commentBefore = kept.length > 0 ? kept.join('\n') : undefined;
+    }
+  }
   // An alias would point at an anchor outside what is copied; and the copy must say what was read.
   let alias = false;
   for (const pair of pairs) if (isNode(pair.value)) visit(pair.value, { Alias: () => ((alias = true), visit.BREAK) });

@@ -55,7 +55,8 @@ const SEED: Record<Env, SeedIntegration[]> = {
   ],
 };
 
-const INPUT = `# Hosts and keys of our two environments.
+const INPUT = `# yaml-language-server: $schema=../schemas/nango-gitops.schema.json
+# Hosts and keys of our two environments.
 settings:
   prune: false
   protect: ["*-production"]
@@ -198,6 +199,9 @@ describe('export of several environments', () => {
     const block = readFileSync(join(r.dir, 'environments.yaml'), 'utf8');
     expect(parse(block)).toEqual(parse(INPUT));
     expect(block).toContain('# dev follows the config exactly');
+    expect(block).toContain('# Hosts and keys of our two environments.');
+    // Only the written file's own $schema line: the copied one was relative to the input.
+    expect(block.match(/yaml-language-server/g)).toHaveLength(1);
     expect(block).toMatch(/^# yaml-language-server: \$schema=\S*schemas\/nango-gitops\.schema\.json\n/);
 
     const envExample = readFileSync(join(r.dir, '.env.example'), 'utf8');
@@ -287,7 +291,7 @@ describe('export of several environments', () => {
 
     const missing = await runCli(['export', '-c', join(input, 'environments.yaml'), '--environment', 'prod'], { env: { NANGO_HOST: emu.url } });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/environments\.yaml:11:17: environments\.prod\.secret_key: NANGO_SECRET_KEY_PROD is not set/);
+    expect(missing.stderr).toMatch(/environments\.yaml:12:17: environments\.prod\.secret_key: NANGO_SECRET_KEY_PROD is not set/);
 
     const dir = join(tempConfig({}), 'out');
     const wrong = await runCli(['export', '-c', join(input, 'environments.yaml'), '-o', dir], { env: { ...exportEnv(), NANGO_SECRET_KEY_PROD: '0f0e0d0c-0b0a-4908-8706-050403020100' } });

@@ -53,7 +53,7 @@ export function registerExport(program: Command, run: (action: () => Promise<Exi
     .description("write the environment's integrations as config (secrets as ${VAR} references) to adopt them")
     .option('-o, --output <path>', 'a directory (files + .env.example) or a .yaml file (default: YAML on stdout)')
     .option('--split', 'one <unique_key>.yaml file per integration (needs -o DIR)');
-  addConfigOptions(command);
+  addConfigOptions(command, 'config whose environments block names the environments to read, repeatable (default: none; ./nango with --environment)');
   addEnvironmentOption(command, 'read this environment of the -c config, repeatable (default: every declared one)');
   command
     .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency')).env('NANGO_GITOPS_CONCURRENCY'))
