@@ -59,11 +59,26 @@ export interface RemoteOptions extends CommonOptions {
   maxResponseBytes: number;
 }
 
-export function addCommonOptions(cmd: Command): Command {
+/** Where the config is and what its ${VAR} references may read. */
+export function addConfigOptions(cmd: Command, configDescription = 'config file or directory, repeatable (default: ./nango)'): Command {
   return cmd
-    .addOption(new Option('-c, --config <path>', 'config file or directory, repeatable (default: ./nango)').env('NANGO_GITOPS_CONFIG').argParser(collect))
+    .addOption(new Option('-c, --config <path>', configDescription).env('NANGO_GITOPS_CONFIG').argParser(collect))
     .addOption(new Option('--env-file <path>', 'dotenv file for ${VAR} interpolation, repeatable').env(env('env-file')).argParser(collect))
-    .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect))
+    .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect));
+}
+
+/** `--environment NAME`, repeatable and comma-separated (also NANGO_GITOPS_ENVIRONMENT); none: every declared one. */
+export function addEnvironmentOption(cmd: Command, description = "an environment of the config's environments block, repeatable (default: every one)"): Command {
+  return cmd.addOption(new Option('--environment <name>', description).env(env('environment')).argParser(collect));
+}
+
+/** Whether --environment came from NANGO_GITOPS_ENVIRONMENT, so that errors name the variable instead of the flag. */
+export function environmentOrigin(cmd: Command): 'flag' | 'env' {
+  return cmd.getOptionValueSource('environment') === 'env' ? 'env' : 'flag';
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return addConfigOptions(cmd)
     .addOption(new Option('--format <format>', 'output format (default: text, or github under GITHUB_ACTIONS)').choices(FORMATS).env(env('format')))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn').env(env('log-level')));
 }
