@@ -164,7 +164,8 @@ async function readEnvironments(opts: ExportOptions, sources: readonly Source[])
     const what = err instanceof NangoApiError ? `Nango API: ${err.message}` : err instanceof UserError ? err.message : undefined;
     if (what === undefined) throw err;
     const s = sources[i];
-    return [`environment ${s?.name ?? ''} (${s?.host ?? ''}): ${redactor.scrub(what)}`];
+    // A NangoApiError's message is scrubbed where the server's text entered it; the rest is the tool's own words.
+    return [`environment ${s?.name ?? ''} (${s?.host ?? ''}): ${what}`];
   });
   if (failures.length > 0) throw new UserError(`${failures.join('; ')}: nothing was written`);
   return sources.map((s, i) => {
