@@ -6,6 +6,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { error } from './diagnostics.js';
 import { dependsOnMissing, locate, type ResolvedDocument } from './document.js';
 import { closestMatches } from './edit-distance.js';
+import { SECRET_FIELDS } from './normalize.js';
 import { packageRoot } from '../package-root.js';
 import { childPointer, displayPath } from './pointer.js';
 import type { Diagnostic } from './types.js';
@@ -71,6 +72,20 @@ function propertyNames(e: ErrorObject): string[] {
   return props ? Object.keys(props) : [];
 }
 
+const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
+
+/**
+ * YAML reads `app_id: 12345` as a number and `display_name: true` as a boolean: say how to write the
+ * string. Such a value is a literal of the file (interpolation only makes strings); a secret field's is
+ * still not repeated.
+ */
+function quoteHint(pointer: string, value: unknown): string {
+  if (typeof value !== 'number' && typeof value !== 'boolean') return '';
+  const field = lastSegment(pointer);
+  const shown = SECRET.has(field) || (typeof value === 'number' && !Number.isSafeInteger(value)) ? '…' : String(value);
+  return `: quote it: ${/^\d+$/.test(field) ? '' : `${field}: `}"${shown}"`;
+}
+
 interface Mapped {
   pointer: string;
   at: 'key' | 'value';
@@ -98,7 +113,7 @@ function mapError(e: ErrorObject): Mapped | undefined {
     case 'type': {
       const t = Array.isArray(params['type']) ? params['type'].join(',') : String(params['type']);
       if (p === '') return { pointer: p, at: 'value', message: 'a config file must be a mapping with "integrations" and/or "settings"' };
-      return { pointer: p, at: 'value', message: `must be ${TYPE_WORDS[t] ?? t}` };
+      return { pointer: p, at: 'value', message: `must be ${TYPE_WORDS[t] ?? t}${t === 'string' ? quoteHint(p, e.data) : ''}` };
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String).join(', ');
