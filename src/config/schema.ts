@@ -22,13 +22,14 @@ export function prebuiltValidatorPath(): string {
 
 let validator: ValidateFunction | undefined;
 
-/** The one ajv set-up, shared by the build step that pre-compiles the schema and the run-time fallback. */
+/**
+ * The one ajv set-up, shared by the build step that pre-compiles the schema and the run-time fallback.
+ * Strict: a keyword ajv does not know fails the build, so the schema stays plain JSON Schema that every
+ * editor reads the same way (no vendor keywords such as `patternErrorMessage`).
+ */
 export async function createSchemaAjv(options: { source?: boolean } = {}): Promise<Ajv> {
   const { Ajv } = await import('ajv');
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
-  // Editors (VS Code, yaml-language-server) show this instead of a raw regex; ajv only needs to accept it.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  return ajv;
+  return new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
 }
 
 export function readSchema(): { schema: Record<string, unknown>; sha256: string } {
@@ -128,7 +129,8 @@ function mapError(e: ErrorObject): Mapped | undefined {
     case 'minimum':
       return { pointer: p, at: 'value', message: `must be ${String(params['comparison'])} ${String(params['limit'])}` };
     case 'pattern': {
-      const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      // Each pattern in the schema sits in a subschema whose description states the rule in words.
+      const custom = (e.parentSchema as { description?: string } | undefined)?.description;
       return { pointer: p, at: e.propertyName === undefined ? 'value' : 'key', message: custom ?? `must match ${String(params['pattern'])}` };
     }
     case 'minItems':

@@ -1,5 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { credentialsTypeFor, getProvider } from '../../config/catalog.js';
@@ -9,7 +9,8 @@ import { readAllIntegrations } from '../../export/fetch.js';
 import { createNangoClient } from '../../nango/client.js';
 import type { LiveIntegration, NangoClient } from '../../nango/types.js';
 import { escapeControls, showKey } from '../../escape.js';
-import { packageRoot } from '../../package-root.js';
+import { gitignoreNote } from '../../export/gitignore-note.js';
+import { SCHEMA_URL } from '../../export/schema-ref.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { INTEGER_RANGES, maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
@@ -55,7 +56,7 @@ async function exportCommand(opts: ExportOptions): Promise<ExitCode> {
   const live = await readLive(opts);
   const result = exportIntegrations(live, {
     split: opts.split === true,
-    schemaRef: schemaRef(target),
+    schemaRef: SCHEMA_URL,
     credentialsTypeOf: (provider) => {
       const mode = getProvider(provider)?.auth_mode;
       return mode === undefined ? undefined : credentialsTypeFor(mode);
@@ -65,6 +66,7 @@ async function exportCommand(opts: ExportOptions): Promise<ExitCode> {
 
   for (const n of result.notes) process.stderr.write(`note: ${showKey(n.unique_key)}: ${escapeControls(n.message)}\n`);
   await writeOutput(target, result);
+  if (target.kind !== 'stdout') process.stderr.write(await gitignoreNote(process.cwd()));
   return EXIT.ok;
 }
 
@@ -128,13 +130,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The `$schema` comment is read by editors relative to the file that holds it. */
-function schemaRef(target: Target): string {
-  const schema = join(packageRoot(), 'schemas', 'nango-gitops.schema.json');
-  const from = target.kind === 'stdout' ? process.cwd() : target.kind === 'dir' ? target.path : dirname(target.path);
-  return relative(from, schema).split(sep).join('/');
 }
 
 async function writeOutput(target: Target, result: ExportResult): Promise<void> {
