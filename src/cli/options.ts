@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_CONFIG_PATH } from '../config/discover.js';
 import type { LoadOptions } from '../config/types.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 
@@ -130,7 +131,7 @@ export function resolveFormat(opts: CommonOptions): Format {
 
 export function loadOptions(opts: CommonOptions, allowMissingEnv = false): LoadOptions {
   return {
-    paths: opts.config && opts.config.length > 0 ? opts.config : ['nango'],
+    ...(opts.config && opts.config.length > 0 ? { paths: opts.config } : { paths: [DEFAULT_CONFIG_PATH], defaultPath: true }),
     env: process.env,
     envFiles: opts.envFile ?? [],
     envPrefixes: opts.envPrefix ?? [],
@@ -150,21 +151,59 @@ export function policyFlags(opts: RemoteOptions): PolicyFlags {
   };
 }
 
-const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan'] as const;
+const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split'] as const;
 
 const booleanEnvName = (name: string): string => env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 
-/** The variables read by booleanFlagsFromEnv (commander does not know them). */
+/** The variables read by booleanFlagsFromEnv (commander does not know them); a test checks the list against every command. */
 export const BOOLEAN_FLAG_ENV_VARS: readonly string[] = BOOLEAN_FLAGS.map(booleanEnvName);
+
+/** NANGO_GITOPS_ + the long flag: `--max-deletes` → NANGO_GITOPS_MAX_DELETES, `--no-prune` → NANGO_GITOPS_PRUNE. */
+export const flagEnvName = (long: string): string => env(long.replace(/^--(no-)?/, ''));
+
+const strictBooleans = new WeakMap<Option, string>();
+
+/** The variable an on/off flag is read from (strictly, by booleanFlagsFromEnv), or undefined for other flags. */
+export function strictBooleanEnv(option: Option): string | undefined {
+  return strictBooleans.get(option);
+}
+
+/** The variable a flag can be set from: commander's, or the strict one of an on/off flag. */
+export function optionEnvVar(option: Option): string | undefined {
+  return option.envVar ?? strictBooleanEnv(option);
+}
+
+/**
+ * Gives a flag its variable as it is registered: commander reads the variable of a flag that takes a value;
+ * an on/off flag's variable is kept here instead, because commander takes any value as "on".
+ */
+export function adoptFlagEnv(option: Option): void {
+  if (option.long === undefined) return;
+  if (option.required || option.optional) {
+    if (option.envVar === undefined) option.env(flagEnvName(option.long));
+    return;
+  }
+  strictBooleans.set(option, option.envVar ?? flagEnvName(option.long));
+  option.envVar = undefined;
+}
 
 /**
  * Commander treats any value of a boolean flag's env var as "on", so NANGO_GITOPS_PRUNE=false would prune.
- * Read them strictly here instead; a flag given on the command line wins.
+ * Read them strictly here instead, for the on/off flags of the command that runs; a flag given on the
+ * command line wins.
  */
-export function booleanFlagsFromEnv(opts: Record<string, unknown>, environment: Readonly<Record<string, string | undefined>> = process.env): void {
-  for (const name of BOOLEAN_FLAGS) {
+export function booleanFlagsFromEnv(
+  opts: Record<string, unknown>,
+  options: readonly Option[],
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): void {
+  const done = new Set<string>();
+  for (const option of options) {
+    const variable = strictBooleanEnv(option);
+    const name = option.attributeName();
+    if (variable === undefined || done.has(name)) continue;
+    done.add(name);
     if (opts[name] !== undefined) continue;
-    const variable = booleanEnvName(name);
     const raw = environment[variable];
     if (raw === undefined || raw === '') continue;
     const value = raw.trim().toLowerCase();

@@ -1,5 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { credentialsTypeFor, getProvider } from '../../config/catalog.js';
@@ -16,7 +16,8 @@ import { NangoApiError, type LiveIntegration, type NangoClient } from '../../nan
 import type { Logger } from '../../log.js';
 import type { Redactor } from '../../redact.js';
 import { escapeControls, showKey } from '../../escape.js';
-import { packageRoot } from '../../package-root.js';
+import { gitignoreNote } from '../../export/gitignore-note.js';
+import { SCHEMA_URL } from '../../export/schema-ref.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addConfigOptions, addEnvironmentOption, environmentOrigin, INTEGER_RANGES, loadOptions, maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { reportDiagnostics } from '../output.js';
@@ -87,7 +88,7 @@ async function exportCommand(opts: ExportOptions, cmd: Command): Promise<ExitCod
   if (environments === undefined) {
     result = exportIntegrations(await readLive(opts), {
       split: opts.split === true,
-      schemaRef: schemaRef(target),
+      schemaRef: SCHEMA_URL,
       credentialsTypeOf,
       fileName: target.kind === 'file' ? basename(target.path) : undefined,
     });
@@ -96,7 +97,7 @@ async function exportCommand(opts: ExportOptions, cmd: Command): Promise<ExitCod
     const block = await copyEnvironmentsBlock(environments.block, names);
     result = exportEnvironments(await readEnvironments(opts, environments.sources), {
       split: opts.split === true,
-      schemaRef: schemaRef(target),
+      schemaRef: SCHEMA_URL,
       credentialsTypeOf,
       fileName: target.kind === 'file' ? basename(target.path) : undefined,
       head: block.head,
@@ -107,6 +108,7 @@ async function exportCommand(opts: ExportOptions, cmd: Command): Promise<ExitCod
 
   for (const n of result.notes) process.stderr.write(`note: ${showKey(n.unique_key)}${n.environment === undefined ? '' : ` (${escapeControls(n.environment)})`}: ${escapeControls(n.message)}\n`);
   await writeOutput(target, result);
+  if (target.kind !== 'stdout') process.stderr.write(await gitignoreNote(process.cwd()));
   return EXIT.ok;
 }
 
@@ -235,13 +237,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** The `$schema` comment is read by editors relative to the file that holds it. */
-function schemaRef(target: Target): string {
-  const schema = join(packageRoot(), 'schemas', 'nango-gitops.schema.json');
-  const from = target.kind === 'stdout' ? process.cwd() : target.kind === 'dir' ? target.path : dirname(target.path);
-  return relative(from, schema).split(sep).join('/');
 }
 
 async function writeOutput(target: Target, result: ExportResult): Promise<void> {
