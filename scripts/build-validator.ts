@@ -7,7 +7,14 @@ import { createSchemaAjv, prebuiltValidatorPath, readSchema } from '../src/confi
 
 const { schema, sha256 } = readSchema();
 const ajv = await createSchemaAjv({ source: true });
-const validate = ajv.compile(schema);
+let validate;
+try {
+  validate = ajv.compile(schema);
+} catch (err) {
+  // Strict mode: an unknown keyword or a loose type fails the build, with the schema's path in the message.
+  process.stderr.write(`build-validator: schemas/nango-gitops.schema.json: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
 // CommonJS on purpose: ajv's generated code requires its small runtime helpers.
 const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(sha256)};\n`;
 const path = prebuiltValidatorPath();

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
-import { ENVIRONMENT_VARIABLE } from '../config/environment-select.js';
+import { DEFAULT_CONFIG_PATH } from '../config/discover.js';
 import type { LoadOptions } from '../config/types.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 
@@ -62,11 +62,26 @@ export interface RemoteOptions extends CommonOptions {
   maxResponseBytes: number;
 }
 
-export function addCommonOptions(cmd: Command): Command {
+/** Where the config is and what its ${VAR} references may read. */
+export function addConfigOptions(cmd: Command, configDescription = 'config file or directory, repeatable (default: ./nango)'): Command {
   return cmd
-    .addOption(new Option('-c, --config <path>', 'config file or directory, repeatable (default: ./nango)').env('NANGO_GITOPS_CONFIG').argParser(collect))
+    .addOption(new Option('-c, --config <path>', configDescription).env('NANGO_GITOPS_CONFIG').argParser(collect))
     .addOption(new Option('--env-file <path>', 'dotenv file for ${VAR} interpolation, repeatable').env(env('env-file')).argParser(collect))
-    .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect))
+    .addOption(new Option('--env-prefix <prefix>', 'interpolation may read only variables with this prefix, repeatable').env(env('env-prefix')).argParser(collect));
+}
+
+/** `--environment NAME`, repeatable and comma-separated (also NANGO_GITOPS_ENVIRONMENT); none: every declared one. */
+export function addEnvironmentOption(cmd: Command, description = "an environment of the config's environments block, repeatable (default: every one)"): Command {
+  return cmd.addOption(new Option('--environment <name>', description).env(env('environment')).argParser(collect));
+}
+
+/** Whether --environment came from NANGO_GITOPS_ENVIRONMENT, so that errors name the variable instead of the flag. */
+export function environmentOrigin(cmd: Command): 'flag' | 'env' {
+  return cmd.getOptionValueSource('environment') === 'env' ? 'env' : 'flag';
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return addConfigOptions(cmd)
     .addOption(new Option('--format <format>', 'output format (default: text, or github under GITHUB_ACTIONS)').choices(FORMATS).env(env('format')))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn').env(env('log-level')));
 }
@@ -74,7 +89,6 @@ export function addCommonOptions(cmd: Command): Command {
 export function addRemoteOptions(cmd: Command): Command {
   return addCommonOptions(cmd)
     .addOption(new Option('--concurrency <n>', 'parallel API requests').default(8).argParser(positiveInt('--concurrency', ...INTEGER_RANGES.concurrency)).env(env('concurrency')))
-    .addOption(environmentOption())
     .addOption(new Option('--prune', 'delete remote integrations that no file declares'))
     .addOption(new Option('--no-prune', 'never delete (overrides settings.prune)'))
     .addOption(new Option('--protect <glob>', 'keys that are never deleted or replaced, repeatable').env(env('protect')).argParser(collect))
@@ -87,18 +101,6 @@ export function addRemoteOptions(cmd: Command): Command {
     .addOption(new Option('--timeout <ms>', 'per-request timeout').default(30_000).argParser(positiveInt('--timeout', ...INTEGER_RANGES.timeout)).env(env('timeout')))
     .addOption(maxListResponseBytesOption())
     .addOption(maxResponseBytesOption());
-}
-
-/** `--environment NAME`, repeatable and comma-separated (plan, apply, daemon, export). */
-export const environmentOption = (): Option =>
-  new Option('--environment <name>', 'work on this environment of the environments: block, repeatable (default: every declared one)')
-    .env(ENVIRONMENT_VARIABLE)
-    .argParser(collect);
-
-/** The `--environment` names of a command and where they came from (for messages naming the flag or the variable). */
-export function requestedEnvironments(cmd: Command): { names: string[]; origin: 'flag' | 'env' } {
-  const names = (cmd.opts() as { environment?: string[] }).environment ?? [];
-  return { names, origin: cmd.getOptionValueSource('environment') === 'env' ? 'env' : 'flag' };
 }
 
 // An answer beyond these is a broken or hostile server: fail with one line, never run out of memory.
@@ -132,7 +134,7 @@ export function resolveFormat(opts: CommonOptions): Format {
 
 export function loadOptions(opts: CommonOptions, allowMissingEnv = false): LoadOptions {
   return {
-    paths: opts.config && opts.config.length > 0 ? opts.config : ['nango'],
+    ...(opts.config && opts.config.length > 0 ? { paths: opts.config } : { paths: [DEFAULT_CONFIG_PATH], defaultPath: true }),
     env: process.env,
     envFiles: opts.envFile ?? [],
     envPrefixes: opts.envPrefix ?? [],
@@ -153,21 +155,59 @@ export function policyFlags(opts: RemoteOptions): PolicyFlags {
   };
 }
 
-const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan'] as const;
+const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split'] as const;
 
 const booleanEnvName = (name: string): string => env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 
-/** The variables read by booleanFlagsFromEnv (commander does not know them). */
+/** The variables read by booleanFlagsFromEnv (commander does not know them); a test checks the list against every command. */
 export const BOOLEAN_FLAG_ENV_VARS: readonly string[] = BOOLEAN_FLAGS.map(booleanEnvName);
+
+/** NANGO_GITOPS_ + the long flag: `--max-deletes` → NANGO_GITOPS_MAX_DELETES, `--no-prune` → NANGO_GITOPS_PRUNE. */
+export const flagEnvName = (long: string): string => env(long.replace(/^--(no-)?/, ''));
+
+const strictBooleans = new WeakMap<Option, string>();
+
+/** The variable an on/off flag is read from (strictly, by booleanFlagsFromEnv), or undefined for other flags. */
+export function strictBooleanEnv(option: Option): string | undefined {
+  return strictBooleans.get(option);
+}
+
+/** The variable a flag can be set from: commander's, or the strict one of an on/off flag. */
+export function optionEnvVar(option: Option): string | undefined {
+  return option.envVar ?? strictBooleanEnv(option);
+}
+
+/**
+ * Gives a flag its variable as it is registered: commander reads the variable of a flag that takes a value;
+ * an on/off flag's variable is kept here instead, because commander takes any value as "on".
+ */
+export function adoptFlagEnv(option: Option): void {
+  if (option.long === undefined) return;
+  if (option.required || option.optional) {
+    if (option.envVar === undefined) option.env(flagEnvName(option.long));
+    return;
+  }
+  strictBooleans.set(option, option.envVar ?? flagEnvName(option.long));
+  option.envVar = undefined;
+}
 
 /**
  * Commander treats any value of a boolean flag's env var as "on", so NANGO_GITOPS_PRUNE=false would prune.
- * Read them strictly here instead; a flag given on the command line wins.
+ * Read them strictly here instead, for the on/off flags of the command that runs; a flag given on the
+ * command line wins.
  */
-export function booleanFlagsFromEnv(opts: Record<string, unknown>, environment: Readonly<Record<string, string | undefined>> = process.env): void {
-  for (const name of BOOLEAN_FLAGS) {
+export function booleanFlagsFromEnv(
+  opts: Record<string, unknown>,
+  options: readonly Option[],
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): void {
+  const done = new Set<string>();
+  for (const option of options) {
+    const variable = strictBooleanEnv(option);
+    const name = option.attributeName();
+    if (variable === undefined || done.has(name)) continue;
+    done.add(name);
     if (opts[name] !== undefined) continue;
-    const variable = booleanEnvName(name);
     const raw = environment[variable];
     if (raw === undefined || raw === '') continue;
     const value = raw.trim().toLowerCase();

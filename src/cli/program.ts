@@ -1,8 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { escapeControls } from '../escape.js';
 import { NangoApiError } from '../nango/types.js';
 import { packageVersion } from '../package-root.js';
 import { EXIT, UserError, type ExitCode } from './exit-codes.js';
+import { GitopsCommand, optionDescription } from './command.js';
+import { configureUsageErrors, topLevelHelp } from './help.js';
 import { booleanFlagsFromEnv } from './options.js';
 
 /** Runs a command and turns every failure into one line on stderr and an exit code: no stack traces for users. */
@@ -47,26 +49,27 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
 
 /** `only`: the command about to run (process.argv[2]); anything else (help, typos) registers every command. */
 export async function buildProgram(only?: string): Promise<Command> {
-  const program = new Command('nango-gitops')
+  const program = new GitopsCommand('nango-gitops')
     .description('Keep the integrations of a Nango environment in sync with YAML files in git')
     .version(packageVersion())
-    .showHelpAfterError()
+    .configureHelp({ optionDescription })
+    .addHelpText('after', topLevelHelp())
     .exitOverride((err) => {
       // Help and version are successes; usage errors exit 1 like any bad input.
       process.exit(err.exitCode === 0 ? 0 : EXIT.error);
     });
   program.hook('preAction', (_program, command) => {
     try {
-      booleanFlagsFromEnv(command.opts());
+      booleanFlagsFromEnv(command.opts(), command.options);
     } catch (err) {
-      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(EXIT.error);
+      command.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
   const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const name of names) {
     for (const register of await COMMANDS[name]!()) register(program, run);
   }
+  configureUsageErrors(program);
   return program;
 }
 

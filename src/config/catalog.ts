@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closestMatches } from './edit-distance.js';
+import { closestMatches, editDistance } from './edit-distance.js';
 import { packageRoot } from '../package-root.js';
 import type { CredentialsType } from './types.js';
 
@@ -56,6 +56,20 @@ export function getProvider(slug: string): CatalogProvider | undefined {
 /** Did-you-mean candidates for an unknown slug, closest first, at most 3. */
 export function suggestProviders(slug: string): string[] {
   return closestMatches(slug, load().keys(), 3);
+}
+
+/**
+ * Providers of the same family (the slug's first `-` word) that take `credentialsType`, closest first:
+ * `github` + APP → `github-app`, `github` + CUSTOM → `github-app-oauth`, `datadog` + OAUTH2 → `datadog-oauth`.
+ */
+export function siblingProviders(slug: string, credentialsType: string, max = 2): string[] {
+  const family = slug.split('-')[0];
+  const found: Array<[string, number]> = [];
+  for (const [other, provider] of load()) {
+    if (other !== slug && other.split('-')[0] === family && credentialsTypeFor(provider.auth_mode) === credentialsType) found.push([other, editDistance(slug, other)]);
+  }
+  found.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  return found.slice(0, max).map(([other]) => other);
 }
 
 /** Nango refuses to create an integration of these auth modes without credentials. */

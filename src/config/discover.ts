@@ -20,6 +20,9 @@ export interface Discovery {
 
 const YAML_NAME = /\.ya?ml$/;
 
+/** Where the config is when no `-c` is given. */
+export const DEFAULT_CONFIG_PATH = 'nango';
+
 export function displayName(absPath: string, cwd: string): string {
   const rel = relative(cwd, absPath);
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return absPath;
@@ -52,7 +55,7 @@ function errCode(err: unknown): string | undefined {
  * `*.yaml`/`*.yml`; names starting with `.` are skipped because Kubernetes ConfigMap volumes and
  * git-sync keep hidden copies (`..data/`, `..2024_…/`) next to the visible symlinks, which are followed.
  */
-export async function discoverConfigFiles(paths: readonly string[], cwd: string): Promise<Discovery> {
+export async function discoverConfigFiles(paths: readonly string[], cwd: string, defaultPath = false): Promise<Discovery> {
   const diagnostics: Diagnostic[] = [];
   const found: ConfigFile[] = [];
   const visitedDirs = new Set<string>();
@@ -142,7 +145,17 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string)
           (l) => l.isSymbolicLink(),
           () => false,
         );
-        diagnostics.push(error(`config path not found: ${p}${dangling ? ' (broken symlink)' : ''}`));
+        if (defaultPath && !dangling) {
+          // A first run in the wrong directory, or before any config exists: say how to get going.
+          diagnostics.push(
+            error(
+              `no config: ./${p} (the default) does not exist. Point -c at your config file or directory (or set NANGO_GITOPS_CONFIG), ` +
+                `or create one from a live environment with: nango-gitops export -o ${p}/`,
+            ),
+          );
+        } else {
+          diagnostics.push(error(`config path not found: ${p}${dangling ? ' (broken symlink)' : ''}`));
+        }
       } else if (code === 'ELOOP') {
         diagnostics.push(error(`symlink loop at ${p}`));
       } else {

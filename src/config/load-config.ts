@@ -45,7 +45,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const diagnostics: Diagnostic[] = [];
 
-  const discovery = await discoverConfigFiles(options.paths, cwd);
+  const discovery = await discoverConfigFiles(options.paths, cwd, options.defaultPath === true);
   diagnostics.push(...discovery.diagnostics);
   const envFiles = await readEnvFiles(options.envFiles ?? [], cwd);
   diagnostics.push(...envFiles.diagnostics);

@@ -8,7 +8,7 @@ import type { CredentialsType, DesiredCredentials, DesiredIntegration, DesiredSt
 import { splitScopes } from './validate.js';
 
 /** Fields never shown, whatever their provenance. */
-const SECRET_FIELDS = ['client_secret', 'private_key', 'webhook_secret'] as const;
+export const SECRET_FIELDS = ['client_secret', 'private_key', 'webhook_secret'] as const;
 const TOP_FIELDS = ['unique_key', 'provider', 'display_name', 'forward_webhooks', 'renamed_from'] as const;
 const CREDENTIAL_FIELDS = ['type', 'client_id', 'client_secret', 'scopes', 'webhook_secret', 'app_id', 'app_link', 'private_key'] as const;
 

@@ -6,6 +6,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { error } from './diagnostics.js';
 import { dependsOnMissing, locate, type ResolvedDocument } from './document.js';
 import { closestMatches } from './edit-distance.js';
+import { SECRET_FIELDS } from './normalize.js';
 import { packageRoot } from '../package-root.js';
 import { childPointer, displayPath } from './pointer.js';
 import type { Diagnostic } from './types.js';
@@ -21,13 +22,14 @@ export function prebuiltValidatorPath(): string {
 
 let validator: ValidateFunction | undefined;
 
-/** The one ajv set-up, shared by the build step that pre-compiles the schema and the run-time fallback. */
+/**
+ * The one ajv set-up, shared by the build step that pre-compiles the schema and the run-time fallback.
+ * Strict: a keyword ajv does not know fails the build, so the schema stays plain JSON Schema that every
+ * editor reads the same way (no vendor keywords such as `patternErrorMessage`).
+ */
 export async function createSchemaAjv(options: { source?: boolean } = {}): Promise<Ajv> {
   const { Ajv } = await import('ajv');
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
-  // Editors (VS Code, yaml-language-server) show this instead of a raw regex; ajv only needs to accept it.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  return ajv;
+  return new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
 }
 
 export function readSchema(): { schema: Record<string, unknown>; sha256: string } {
@@ -71,6 +73,20 @@ function propertyNames(e: ErrorObject): string[] {
   return props ? Object.keys(props) : [];
 }
 
+const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
+
+/**
+ * YAML reads `app_id: 12345` as a number and `display_name: true` as a boolean: say how to write the
+ * string. Such a value is a literal of the file (interpolation only makes strings); a secret field's is
+ * still not repeated.
+ */
+function quoteHint(pointer: string, value: unknown): string {
+  if (typeof value !== 'number' && typeof value !== 'boolean') return '';
+  const field = lastSegment(pointer);
+  const shown = SECRET.has(field) || (typeof value === 'number' && !Number.isSafeInteger(value)) ? '…' : String(value);
+  return `: quote it: ${/^\d+$/.test(field) ? '' : `${field}: `}"${shown}"`;
+}
+
 interface Mapped {
   pointer: string;
   at: 'key' | 'value';
@@ -98,7 +114,7 @@ function mapError(e: ErrorObject): Mapped | undefined {
     case 'type': {
       const t = Array.isArray(params['type']) ? params['type'].join(',') : String(params['type']);
       if (p === '') return { pointer: p, at: 'value', message: 'a config file must be a mapping with "integrations" and/or "settings"' };
-      return { pointer: p, at: 'value', message: `must be ${TYPE_WORDS[t] ?? t}` };
+      return { pointer: p, at: 'value', message: `must be ${TYPE_WORDS[t] ?? t}${t === 'string' ? quoteHint(p, e.data) : ''}` };
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String).join(', ');
@@ -113,7 +129,8 @@ function mapError(e: ErrorObject): Mapped | undefined {
     case 'minimum':
       return { pointer: p, at: 'value', message: `must be ${String(params['comparison'])} ${String(params['limit'])}` };
     case 'pattern': {
-      const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      // Each pattern in the schema sits in a subschema whose description states the rule in words.
+      const custom = (e.parentSchema as { description?: string } | undefined)?.description;
       return { pointer: p, at: e.propertyName === undefined ? 'value' : 'key', message: custom ?? `must match ${String(params['pattern'])}` };
     }
     case 'minItems':

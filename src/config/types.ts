@@ -84,6 +84,8 @@ export interface DesiredState {
 export interface LoadOptions {
   /** Files or directories (`-c`). */
   paths: string[];
+  /** No `-c` was given: `paths` is the default, and a missing one says how to give or create a config. */
+  defaultPath?: boolean;
   /** The environment interpolation reads (normally process.env). */
   env: Readonly<Record<string, string | undefined>>;
   /** dotenv files; their values count as from the environment (sensitive) but the real env wins. */

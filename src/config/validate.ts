@@ -1,7 +1,8 @@
 // Checks the schema cannot express: provider catalog lookups, credential shapes that depend on the
 // provider, cross-file uniqueness. Runs on every well-typed part of every document even when the
 // schema found errors elsewhere, so one run reports everything.
-import { CatalogUnavailableError, credentialsTypeFor, getProvider, requiresCredentials, suggestProviders, type CatalogProvider } from './catalog.js';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { CatalogUnavailableError, credentialsTypeFor, getProvider, requiresCredentials, siblingProviders, suggestProviders, type CatalogProvider } from './catalog.js';
 import { error, formatLocation, warning } from './diagnostics.js';
 import { dependsOnMissing, isSensitive, locate, type ResolvedDocument } from './document.js';
 import { stripOneNewline } from './env.js';
@@ -168,16 +169,26 @@ function checkProvider(item: Item, out: Diagnostic[]): void {
   }
   const credsRecord = record(creds);
   if (!credsRecord) return;
+  const typePointer = childPointer(childPointer(item.pointer, 'credentials'), 'type');
+  const rawType = credsRecord['type'];
+  const type = typeof rawType === 'string' && !dependsOnMissing(item.doc, typePointer) && credentialsTypeFor(rawType) !== undefined ? rawType : undefined;
+  // A slug from the environment is not echoed, so neither is a neighbour of it.
+  const sibling = type !== undefined && !isSensitive(item.doc, providerPointer) ? siblingHint(slug, type) : '';
   if (expected === undefined) {
-    out.push(at(item, 'credentials', `provider ${name} (auth mode ${provider.auth_mode}) takes no credentials: remove "credentials"`));
+    out.push(at(item, 'credentials', `provider ${name} (auth mode ${provider.auth_mode}) takes no credentials: remove "credentials"${sibling}`));
     return;
   }
-  const typePointer = childPointer(childPointer(item.pointer, 'credentials'), 'type');
-  const type = credsRecord['type'];
-  if (typeof type === 'string' && !dependsOnMissing(item.doc, typePointer) && credentialsTypeFor(type) !== undefined && type !== expected) {
+  if (type !== undefined && type !== expected) {
     const credsItem: Item = { doc: item.doc, pointer: childPointer(item.pointer, 'credentials'), value: credsRecord };
-    out.push(at(credsItem, 'type', `provider ${name} needs credentials of type ${expected}, not ${type}`));
+    out.push(at(credsItem, 'type', `provider ${name} needs credentials of type ${expected}, not ${type}${sibling}`));
   }
+}
+
+/** `provider: github` with APP credentials is nearly always `github-app`: say so. */
+function siblingHint(slug: string, type: string): string {
+  const siblings = siblingProviders(slug, type);
+  if (siblings.length === 0) return '';
+  return ` (for ${type} credentials, did you mean provider ${siblings.map((s) => `"${s}"`).join(' or ')}?)`;
 }
 
 /** Scopes as the API will get them, or the problems that stop that. Shared with normalisation. */
@@ -226,7 +237,7 @@ function checkScopes(creds: Item, out: Diagnostic[]): void {
 export function privateKeyProblem(raw: string): string | undefined {
   const key = stripOneNewline(raw);
   if (key.startsWith(RSA_BEGIN)) {
-    if (key.endsWith(RSA_END)) return undefined;
+    if (key.endsWith(RSA_END)) return rsaKeyProblem(key);
     if (key.trimEnd().endsWith(RSA_END)) {
       return `private_key has extra blank lines or spaces after ${RSA_END} (use a "|" block, not "|+")`;
     }
@@ -240,6 +251,25 @@ export function privateKeyProblem(raw: string): string | undefined {
   }
   if (key.trimStart().startsWith(RSA_BEGIN)) return `private_key has blank lines or spaces before ${RSA_BEGIN}`;
   return `private_key must be an RSA PKCS#1 PEM starting with ${RSA_BEGIN}`;
+}
+
+/**
+ * Nango only checks the BEGIN and END lines, so a truncated or altered key would be accepted and fail at
+ * the first GitHub request. Node's parser says why without quoting the key (no message of its is shown).
+ */
+function rsaKeyProblem(pem: string): string | undefined {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MISSING_PASSPHRASE' || /Proc-Type: *4,ENCRYPTED/.test(pem)) {
+      return `private_key is encrypted with a passphrase; Nango needs an unencrypted RSA PKCS#1 key: ${CONVERT_HINT}`;
+    }
+    return 'private_key is not a valid RSA private key: the lines between BEGIN and END do not decode to one (truncated, altered, or another key type under an RSA header?)';
+  }
+  if (key.asymmetricKeyType !== 'rsa') return `private_key is a ${key.asymmetricKeyType ?? 'non-RSA'} key; Nango needs an RSA key`;
+  return undefined;
 }
 
 function checkPrivateKey(creds: Item, out: Diagnostic[]): void {

@@ -1,6 +1,6 @@
 // Live integrations → config documents that plan reports as converged. Pure: no I/O, and no secret value
 // ever enters the output (secret fields become ${…} references, listed in `variables`).
-import { Document, isSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit, type Pair } from 'yaml';
 import type { CredentialsType } from '../config/types.js';
 import type { LiveIntegration } from '../nango/types.js';
 import { CREDENTIAL_FIELDS } from '../plan/fields.js';
@@ -14,6 +14,8 @@ export interface ExportVariable {
   path: string;
   /** A secret field; false for a plain value that could not be read (credentials unreadable). */
   secret: boolean;
+  /** With an environments block: the environments that read it. */
+  environments?: string[];
 }
 
 export interface ExportedDocument {
@@ -26,6 +28,23 @@ export interface ExportedDocument {
 export interface ExportNote {
   unique_key: string;
   message: string;
+  /** With an environments block: the environment the note is about. */
+  environment?: string;
+}
+
+/** A variable an entry of the environments block reads (its secret key, its host). */
+export interface BlockVariable {
+  name: string;
+  environment: string;
+  field: 'secret_key' | 'host';
+  /** Has a default (`${NANGO_HOST_DEV:-https://api.nango.dev}`): need not be set. */
+  optional: boolean;
+}
+
+/** What an export of several environments adds: their names, and the variables their entries read. */
+export interface ExportedEnvironments {
+  names: string[];
+  variables: BlockVariable[];
 }
 
 export interface ExportResult {
@@ -33,6 +52,8 @@ export interface ExportResult {
   variables: ExportVariable[];
   /** Things the user must know about the output (unreadable credentials, values Nango does not hold). */
   notes: ExportNote[];
+  /** Only for an export of environments declared in a config. */
+  environments?: ExportedEnvironments;
 }
 
 export interface ExportOptions {
@@ -46,7 +67,7 @@ export interface ExportOptions {
   fileName?: string;
 }
 
-const SECRET_FIELDS: ReadonlySet<string> = new Set(['client_secret', 'webhook_secret', 'private_key']);
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(['client_secret', 'webhook_secret', 'private_key']);
 /** May be left out of a credentials block: Nango then keeps what it stores. */
 const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['scopes', 'webhook_secret']);
 const CREDENTIAL_TYPES: ReadonlySet<string> = new Set(Object.keys(CREDENTIAL_FIELDS));
@@ -87,14 +108,13 @@ export function exportIntegrations(live: readonly LiveIntegration[], options: Ex
   return { documents, variables, notes };
 }
 
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
-function exportIntegration(
-  live: LiveIntegration,
-  options: ExportOptions,
-  reference: (key: string, field: string) => string,
-  note: (message: string) => void,
-): Item {
+/** What stands in for a value export must not or cannot write; `value`: the live value, when there is one. */
+export type Reference = (key: string, field: string, value?: string) => unknown;
+
+/** One integration as config, secret values replaced by what `reference` returns for them. */
+export function exportIntegration(live: LiveIntegration, options: Pick<ExportOptions, 'credentialsTypeOf'>, reference: Reference, note: (message: string) => void): Item {
   const key = live.unique_key;
   const item: Item = { unique_key: literal(key), provider: literal(live.provider) };
   if (live.display_name !== '') item['display_name'] = literal(live.display_name);
@@ -128,7 +148,7 @@ function exportIntegration(
       // null: Nango stores no scopes of its own choosing to compare with; leaving them out keeps them.
       if (typeof value === 'string') block['scopes'] = splitScopes(value).map(literal);
     } else if (SECRET_FIELDS.has(field)) {
-      if (present) block[field] = reference(key, field);
+      if (present) block[field] = reference(key, field, value);
       else if (!OPTIONAL_FIELDS.has(field)) {
         block[field] = reference(key, field);
         note(`Nango holds no credentials.${field}: set the variable to the value the integration should have`);
@@ -144,13 +164,19 @@ function exportIntegration(
   return item;
 }
 
-function renderDocument(items: Item[], schemaRef: string): string {
-  const doc = new Document({ integrations: items });
+/** `items` undefined: a document without integrations; `head`: top-level entries before them (settings, environments). */
+export function renderDocument(items: Item[] | undefined, schemaRef: string, head: readonly Pair[] = []): string {
+  const doc = new Document(items === undefined ? {} : { integrations: items });
   doc.commentBefore = ` yaml-language-server: $schema=${schemaRef}\n Exported by nango-gitops export. Secret values are \${…} references: set those variables before plan.`;
-  // Scopes read best on one line, as in hand-written config.
-  items.forEach((_, i) => {
-    const scopes = doc.getIn(['integrations', i, 'credentials', 'scopes'], true);
-    if (isSeq(scopes)) scopes.flow = true;
-  });
+  if (isMap(doc.contents)) doc.contents.items.unshift(...head);
+  // Scopes and environment lists read best on one line, as in hand-written config.
+  const list = doc.get('integrations', true);
+  if (isSeq(list)) {
+    visit(list, {
+      Pair(_, pair) {
+        if (isScalar(pair.key) && (pair.key.value === 'scopes' || pair.key.value === 'environments') && isSeq(pair.value)) pair.value.flow = true;
+      },
+    });
+  }
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

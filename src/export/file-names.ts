@@ -11,10 +11,11 @@ export function sanitiseFileStem(uniqueKey: string): string {
 
 /**
  * One name per key, unique even on case-insensitive file systems (macOS, Windows), where
- * `Slack.yaml` and `slack.yaml` are the same file. Keys must come in a stable order.
+ * `Slack.yaml` and `slack.yaml` are the same file. Keys must come in a stable order. `reserved`: names
+ * already taken by other files of the output (`environments.yaml`).
  */
-export function createFileNamer(): (uniqueKey: string) => string {
-  const used = new Set<string>();
+export function createFileNamer(reserved: Iterable<string> = []): (uniqueKey: string) => string {
+  const used = new Set<string>([...reserved].map((n) => n.toLowerCase()));
   return (uniqueKey) => {
     const stem = sanitiseFileStem(uniqueKey);
     let name = `${stem}.yaml`;

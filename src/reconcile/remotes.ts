@@ -3,7 +3,8 @@
 // environment on one host gets the same pacer: together they never exceed the window.
 import { createNangoClient, type ClientOptions, type ResponseEvent } from '../nango/client.js';
 import type { MessageNames } from '../nango/errors.js';
-import { RateLimitPacer } from '../nango/pacer.js';
+import type { RateLimitPacer } from '../nango/pacer.js';
+import { createPacerPool } from '../nango/pacers.js';
 import type { NangoClient } from '../nango/types.js';
 import { createFingerprinter, type Fingerprinter } from '../plan/fingerprint.js';
 import type { Redactor } from '../redact.js';
@@ -51,7 +52,7 @@ export interface Remotes {
    * every reconcile). Throws an Error with a one-line message when the host or a proxy variable cannot be used.
    */
   open(target: RemoteTarget): Remote;
-  /** The pacer of every environment on this host (by origin: scheme, host name and port). */
+  /** The pacer of every environment on this host (src/nango/pacers.ts: one per URL, case and default port aside). */
   pacer(host: string): RateLimitPacer;
   /** The state file, read once; each environment has its own section in it. */
   readonly fingerprints: FingerprintFile;
@@ -60,18 +61,8 @@ export interface Remotes {
 /** Reads the state file (throws an Error naming it when it is unreadable or of the wrong shape). */
 export async function openRemotes(options: RemotesOptions): Promise<Remotes> {
   const fingerprints = await openFingerprintFile(options.statePath);
-  const pacers = new Map<string, RateLimitPacer>();
+  const pacer = createPacerPool();
   const opened = new Map<string, { host: string; secretKey: string; remote: Remote }>();
-
-  const pacer = (host: string): RateLimitPacer => {
-    const origin = originOf(host);
-    let found = pacers.get(origin);
-    if (!found) {
-      found = new RateLimitPacer();
-      pacers.set(origin, found);
-    }
-    return found;
-  };
 
   function open(target: RemoteTarget): Remote {
     const id = target.environment ?? '';
@@ -93,7 +84,7 @@ export async function openRemotes(options: RemotesOptions): Promise<Remotes> {
       host,
       client,
       fingerprint: createFingerprinter(secretKey),
-      fingerprints: fingerprints.section(secretKey, environment),
+      fingerprints: fingerprints.store(secretKey, environment),
     };
     opened.set(id, { host, secretKey, remote });
     return remote;
@@ -108,11 +99,3 @@ function messageNames(environment: string, variable: string | undefined): Messag
   return { host: `the host of environment ${environment}`, secretKey: variable !== undefined ? `${variable} (${key})` : key };
 }
 
-/** Nango's window is the account's whatever the path: one pacer per origin. */
-function originOf(host: string): string {
-  try {
-    return new URL(host).origin;
-  } catch {
-    return host;
-  }
-}

@@ -45,7 +45,7 @@ export interface FingerprintStore {
  */
 export interface FingerprintFile {
   /** The section of the environment with this secret key; `environment` labels it in the file. */
-  section(secretKey: string, environment?: string): FingerprintStore;
+  store(secretKey: string, environment?: string): FingerprintStore;
   /** Writes if any section changed; saves never overlap. */
   save(): Promise<void>;
 }
@@ -79,7 +79,7 @@ export async function openFingerprintFile(path: string | undefined): Promise<Fin
   };
 
   return {
-    section(secretKey, environment) {
+    store(secretKey, environment) {
       const id = environmentId(secretKey);
       const section: Section = file.get(id) ?? { fingerprints: new Map() };
       if (environment !== undefined) section.environment = environment;
@@ -107,7 +107,7 @@ export async function openFingerprintFile(path: string | undefined): Promise<Fin
 }
 
 export async function openFingerprintStore(path: string | undefined, secretKey: string): Promise<FingerprintStore> {
-  return (await openFingerprintFile(path)).section(secretKey);
+  return (await openFingerprintFile(path)).store(secretKey);
 }
 
 // Object.fromEntries and JSON.parse define own properties, so `__proto__` survives both directions.

@@ -3,8 +3,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
 import { WITHHELD } from '../../src/redact.js';
-import { PEM, runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { keyBodyLines, rsaPrivateKey } from '../helpers/rsa-key.js';
 import { secretForms } from '../helpers/secret-forms.js';
+
+// A key that validates cannot carry a marker: its body lines (random base64) are the markers.
+const APP_PEM = rsaPrivateKey();
+/** A real key with one body line dropped: BEGIN and END are right, the body no longer decodes. */
+const TRUNCATED_PEM = ((pem: string) => {
+  const lines = pem.split('\n');
+  lines.splice(3, 1);
+  return lines.join('\n');
+})(rsaPrivateKey());
 
 // Every secret is a unique marker; no output of any command may contain one.
 const MARK = {
@@ -12,14 +22,15 @@ const MARK = {
   clientSecret: 'CANARYsecret$&x9',
   webhookSecret: "CANARYwebhook$'q2",
   displayName: 'CANARY Display 55',
-  appPem: PEM.replace('MIIBOgIBAAJBAKj34', 'CANARYPEMbody1234'),
+  appPem: APP_PEM,
   badProvider: 'canaryprovider',
   badKey: 'canary/bad key!',
   badScope: 'canary scope with spaces',
   badPem: 'CANARY-not-a-pem-key',
+  garbagePem: '-----BEGIN RSA PRIVATE KEY-----\nCANARYgarbagebody0123456789\n-----END RSA PRIVATE KEY-----',
   notBool: 'CANARYnotabool',
 };
-const MARKERS = ['CANARY', 'canary', DEFAULT_SECRET_KEY];
+const MARKERS = ['CANARY', 'canary', DEFAULT_SECRET_KEY, ...keyBodyLines(APP_PEM), ...keyBodyLines(TRUNCATED_PEM)];
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -114,6 +125,14 @@ describe('canary: no secret reaches any output', () => {
       yaml: 'integrations:\n  - unique_key: x\n    provider: github-app\n    credentials:\n      type: APP\n      app_id: "1"\n      app_link: l\n      private_key: ${BAD}\n',
       expect: /a\.yaml:8:20/,
     },
+    'private key with a garbage body from env': {
+      yaml: 'integrations:\n  - unique_key: x\n    provider: github-app\n    credentials:\n      type: APP\n      app_id: "1"\n      app_link: l\n      private_key: ${BAD}\n',
+      expect: /a\.yaml:8:20: credentials\.private_key: private_key is not a valid RSA private key/,
+    },
+    'truncated private key from env': {
+      yaml: 'integrations:\n  - unique_key: x\n    provider: github-app\n    credentials:\n      type: APP\n      app_id: "1"\n      app_link: l\n      private_key: ${BAD}\n',
+      expect: /a\.yaml:8:20: credentials\.private_key: private_key is not a valid RSA private key/,
+    },
     'wrong type from env': { yaml: 'integrations:\n  - unique_key: x\n    provider: posthog\n    display_name: ${BAD}\n    forward_webhooks: ${BAD}\n', expect: /a\.yaml:5:23/ },
     'required message from env': { yaml: 'integrations:\n  - unique_key: x\n    provider: posthog\n    display_name: ${UNSET_ONE:?$BAD}\n', expect: /a\.yaml:4:19/ },
   };
@@ -122,6 +141,8 @@ describe('canary: no secret reaches any output', () => {
     'invalid unique_key from env': MARK.badKey,
     'invalid scope from env': MARK.badScope,
     'invalid private key from env': MARK.badPem,
+    'private key with a garbage body from env': MARK.garbagePem,
+    'truncated private key from env': TRUNCATED_PEM,
     'wrong type from env': MARK.notBool,
     'required message from env': 'CANARY',
   };

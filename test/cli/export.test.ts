@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator, type SeedIntegration } from '../emulator/server.js';
+import { SCHEMA_URL } from '../../src/export/schema-ref.js';
 import { PEM, runCli, tempConfig } from '../helpers/cli.js';
 
 let emu: Emulator;
@@ -83,7 +84,7 @@ describe('export', () => {
     const config = readFileSync(join(dir, 'integrations.yaml'), 'utf8');
     const envExample = readFileSync(join(dir, '.env.example'), 'utf8');
     expectNoSecret(config, envExample);
-    expect(config).toMatch(/^# yaml-language-server: \$schema=\S*schemas\/nango-gitops\.schema\.json\n/);
+    expect(config.startsWith(`# yaml-language-server: $schema=${SCHEMA_URL}\n`)).toBe(true);
     expect(config).toContain('client_secret: ${SLACK_PRODUCTION_CLIENT_SECRET}');
     expect(config).toContain('webhook_secret: ${SLACK_PRODUCTION_WEBHOOK_SECRET}');
     expect(config).toContain('private_key: ${GITHUB_OAUTH_PRIVATE_KEY}');
@@ -118,7 +119,7 @@ describe('export', () => {
     const out = await runCli(['export'], { env: apiEnv() });
     expect(out.code).toBe(0);
     expectNoSecret(out.stdout, out.stderr);
-    expect(out.stdout).toMatch(/^# yaml-language-server: \$schema=schemas\/nango-gitops\.schema\.json\n/);
+    expect(out.stdout.startsWith(`# yaml-language-server: $schema=${SCHEMA_URL}\n`)).toBe(true);
     expect(out.stderr).toContain('SLACK_PRODUCTION_WEBHOOK_SECRET  slack-production: credentials.webhook_secret');
     const single = tempConfig({ 'nango.yaml': out.stdout });
     const env = {

@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
+import { rsaPrivateKey } from './rsa-key.js';
 
 // Found by walking up to package.json: this file also runs compiled, from dist/test/helpers/ (benchmarks).
 export const ROOT = packageRoot();
@@ -65,4 +66,5 @@ export function tempConfig(files: Record<string, string>): string {
   return dir;
 }
 
-export const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu', '-----END RSA PRIVATE KEY-----'].join('\n');
+/** A real RSA PKCS#1 key (validate parses keys), one per test process. */
+export const PEM = rsaPrivateKey();

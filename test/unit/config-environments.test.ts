@@ -175,11 +175,11 @@ describe('environments: merged views', () => {
       ].join('\n'),
     });
     const results = [await resolveEnvironment(config, 'dev'), await resolveEnvironment(config, 'prod')];
-    expect(lines(results[0]!)).toEqual(['a.yaml:9:23: display_name: must be a string']);
+    expect(lines(results[0]!)).toEqual(['a.yaml:9:23: display_name: must be a string: quote it: display_name: "5"']);
     expect(lines(results[1]!)).toEqual(['a.yaml:5:7: credentials: missing required field "client_secret"']);
     expect(combineEnvironmentDiagnostics(config, results).map(formatDiagnostic)).toEqual([
       'a.yaml:5:7: credentials: missing required field "client_secret" (environment prod)',
-      'a.yaml:9:23: display_name: must be a string (environment dev)',
+      'a.yaml:9:23: display_name: must be a string: quote it: display_name: "5" (environment dev)',
     ]);
   });
 });

@@ -57,14 +57,14 @@ describe('schema validation', () => {
     expect(out).toEqual([
       'a.yaml:5:7: credentials: missing required field "app_link"',
       'a.yaml:5:7: credentials: missing required field "private_key"',
-      'a.yaml:6:15: credentials.app_id: must be a string',
+      'a.yaml:6:15: credentials.app_id: must be a string: quote it: app_id: "1"',
       'a.yaml:7:7: credentials.client_id: unknown field "client_id"',
     ]);
   });
 
   it('does not cast: a number in a string field is an error, a quoted one is fine', async () => {
     const out = await lint({ 'a.yaml': 'integrations:\n  - unique_key: 123\n    provider: openai\n    display_name: true\n  - unique_key: "123"\n    provider: openai\n' });
-    expect(out).toEqual(['a.yaml:2:17: unique_key: must be a string', 'a.yaml:4:19: display_name: must be a string']);
+    expect(out).toEqual(['a.yaml:2:17: unique_key: must be a string: quote it: unique_key: "123"', 'a.yaml:4:19: display_name: must be a string: quote it: display_name: "true"']);
   });
 
   it('checks unique_key characters and length', async () => {

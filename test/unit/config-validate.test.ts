@@ -86,6 +86,15 @@ describe('private_key', () => {
     expect(privateKeyProblem(`${RSA_KEY} `)).toContain('extra blank lines');
   });
 
+  it('parses the key: BEGIN and END lines around anything else are not enough', () => {
+    const garbage = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
+    expect(privateKeyProblem(garbage)).toMatch(/^private_key is not a valid RSA private key: /);
+    expect(privateKeyProblem(garbage)).not.toContain('MIIB');
+    expect(privateKeyProblem('-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----')).toMatch(/^private_key is not a valid RSA private key/);
+    // Windows line endings are still the same key.
+    expect(privateKeyProblem(RSA_KEY.replace(/\n/g, '\r\n'))).toBeUndefined();
+  });
+
   it('hints at converting a PKCS#8 key', () => {
     const pkcs8 = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
     expect(privateKeyProblem(pkcs8)).toContain('openssl rsa -in key.pem -traditional');

@@ -1,14 +1,18 @@
 // config-examples/ is what users copy: every config in it must validate, and the GitHub Actions workflow
 // must only use flags the CLI has, pinned actions, and scripts that do what they claim.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseEnv } from 'node:util';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { MARKDOWN_MARKER } from '../../src/render/markdown.js';
-import { ROOT, runCli, tempConfig } from '../helpers/cli.js';
+import { DEFAULT_SECRET_KEY } from '../emulator/server.js';
+import { CLI, ROOT, runCli, tempConfig } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 
 const EXAMPLES = join(ROOT, 'config-examples');
 const DEMO_ENV = 'config-examples/demo.env';
@@ -20,6 +24,7 @@ interface Step {
   if?: string;
   uses?: string;
   run?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
 }
 interface Job {
@@ -30,6 +35,7 @@ interface Job {
 }
 interface Workflow {
   on: Record<string, unknown>;
+  env?: Record<string, string>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
@@ -52,6 +58,31 @@ async function runScript(body: string, globals: Record<string, unknown>): Promis
   const names = Object.keys(globals);
   return new AsyncFunction(...names, body)(...names.map((n) => globals[n]));
 }
+
+/** A step's `run:` as GitHub runs it (bash -eo pipefail), in `cwd`, with `env` only; `npx nango-gitops` becomes `nango`. */
+function runStep(body: string, cwd: string, env: Record<string, string>, nango: string): Promise<{ code: number | null; stdout: string; outputs: Record<string, string> }> {
+  const file = join(cwd, '.step.sh');
+  writeFileSync(file, body.replaceAll('npx nango-gitops', nango));
+  const output = join(cwd, '.github-output');
+  writeFileSync(output, '');
+  return new Promise((done, fail) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(cwd, '.summary.md'), ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, outputs: parseEnv(readFileSync(output, 'utf8')) as Record<string, string> }));
+  });
+}
+
+const step = (j: Job, id: string): Step => {
+  const s = j.steps.find((x) => x.id === id || x.name === id);
+  if (!s?.run) throw new Error(`no step ${id}`);
+  return s;
+};
 
 function allYaml(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -139,9 +170,12 @@ describe('GitHub Actions workflow (config-examples/github-actions/nango-gitops.y
     expect(validate.steps.map((s) => s.run ?? '').join('\n')).toMatch(/nango-gitops validate .*--allow-missing-env.*--format github/);
     const ifs = Object.values(workflow.jobs).flatMap((j) => [j.if, ...j.steps.map((s) => s.if)]).filter((c): c is string => c !== undefined);
     for (const condition of ifs) expect(condition).not.toContain('secrets.');
-    // The plan job learns whether secrets exist through its env.
-    expect(job('plan').env?.['NANGO_SECRET_KEY']).toBe('${{ secrets.NANGO_SECRET_KEY }}');
-    for (const step of job('plan').steps) expect(step.if ?? '', step.name ?? step.uses ?? step.run).toContain('env.NANGO_SECRET_KEY');
+    // The plan job learns which environments' keys exist through its env; its first step decides, the others follow.
+    const plan = job('plan');
+    for (const name of ['NANGO_SECRET_KEY_DEV', 'NANGO_SECRET_KEY_PROD']) expect(plan.env?.[name]).toBe(`\${{ secrets.${name} }}`);
+    expect(workflow.env?.['ENVIRONMENTS']).toBe('dev prod');
+    expect(plan.steps[0]?.id).toBe('environments');
+    for (const s of plan.steps.slice(1)) expect(s.if ?? '', s.name ?? s.uses ?? s.run).toContain("steps.environments.outputs.plan == 'true'");
   });
 
   it('plans as markdown into the step summary, keeps plan.json, and applies it after merge', () => {
@@ -150,7 +184,8 @@ describe('GitHub Actions workflow (config-examples/github-actions/nango-gitops.y
     expect(planRun).toMatch(/nango-gitops plan .*--format markdown.*--out plan\.json/);
     expect(planRun).toContain('$GITHUB_STEP_SUMMARY');
     const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({ name: 'nango-gitops-plan', path: 'plan.json' });
+    expect(upload?.with).toMatchObject({ name: 'nango-gitops-plan' });
+    expect(String(upload?.with?.['path']).split('\n').filter(Boolean)).toEqual(['plan.json', 'environments.txt']);
     expect(plan.permissions).toMatchObject({ 'pull-requests': 'write' });
 
     const apply = job('apply');
@@ -172,6 +207,102 @@ describe('GitHub Actions workflow (config-examples/github-actions/nango-gitops.y
       const flags = (rest ?? '').split(/\s+/).filter((w) => /^--?[a-z]/.test(w));
       for (const flag of flags) expect(command?.options.some((o) => o.long === flag || o.short === flag), `${name} ${flag}`).toBe(true);
     }
+  });
+
+  describe('environments: which are planned, which are skipped and why, and how they are applied', () => {
+    const fixture = useEmulator();
+    const ENVIRONMENTS = 'dev prod';
+    const choose = step(job('plan'), 'environments').run ?? '';
+
+    it('plans the environments whose key the job has and names the others with the missing variable', async () => {
+      const dir = tempConfig({});
+      const both = await runStep(choose, dir, { ENVIRONMENTS, NANGO_SECRET_KEY_DEV: 'k1', NANGO_SECRET_KEY_PROD: 'k2' }, 'false');
+      expect(both.outputs).toEqual({ plan: 'true', selected: 'dev,prod', skipped: '' });
+      const dev = await runStep(choose, dir, { ENVIRONMENTS, NANGO_SECRET_KEY_DEV: 'k1', NANGO_SECRET_KEY_PROD: '' }, 'false');
+      expect(dev.outputs).toEqual({ plan: 'true', selected: 'dev', skipped: 'prod (NANGO_SECRET_KEY_PROD is not available to this run)' });
+      expect(dev.stdout).toContain('::notice::Not planned: prod');
+      const fork = await runStep(choose, dir, { ENVIRONMENTS }, 'false');
+      expect(fork.outputs).toEqual({ plan: 'false', selected: '', skipped: 'dev (NANGO_SECRET_KEY_DEV is not available to this run); prod (NANGO_SECRET_KEY_PROD is not available to this run)' });
+      expect(fork.stdout).toContain('so no plan; validate still ran');
+      // A config without environments: NANGO_SECRET_KEY decides, as before.
+      const single = await runStep(choose, dir, { ENVIRONMENTS: '', NANGO_SECRET_KEY: 'k' }, 'false');
+      expect(single.outputs).toEqual({ plan: 'true', selected: '', skipped: '' });
+    });
+
+    it('the Plan step writes one comment body with the marker, the plan, and the skipped environments', async () => {
+      const dir = tempConfig({});
+      cpSync(join(EXAMPLES, 'environments'), join(dir, 'nango'), { recursive: true });
+      const planStep = step(job('plan'), 'plan');
+      expect(planStep.env).toEqual({ SELECTED: '${{ steps.environments.outputs.selected }}', SKIPPED: '${{ steps.environments.outputs.skipped }}' });
+      const env = {
+        ...parseEnv(readFileSync(join(ROOT, DEMO_ENV), 'utf8')),
+        CONFIG: 'nango',
+        NANGO_SECRET_KEY_DEV: DEFAULT_SECRET_KEY,
+        NANGO_HOST_DEV: fixture.emu.url,
+        SELECTED: 'dev',
+        SKIPPED: 'prod (NANGO_SECRET_KEY_PROD is not available to this run)',
+      } as Record<string, string>;
+      const r = await runStep(planStep.run ?? '', dir, env, `node -- ${CLI}`);
+      expect(r.code).toBe(0);
+      const body = readFileSync(join(dir, 'plan.md'), 'utf8');
+      expect(body.startsWith(MARKDOWN_MARKER)).toBe(true);
+      expect(body).toContain('#### Not planned\n\nprod (NANGO_SECRET_KEY_PROD is not available to this run): this job cannot read its secret key');
+      expect(readFileSync(join(dir, '.summary.md'), 'utf8')).toBe(body);
+      expect(readFileSync(join(dir, 'environments.txt'), 'utf8')).toBe('dev\n');
+      const planHasEnvironment = (await buildProgram('plan')).commands.find((c) => c.name() === 'plan')?.options.some((o) => o.long === '--environment') === true;
+      if (planHasEnvironment) {
+        // dev has nothing yet: its integrations are to be created; prod is not read at all.
+        expect(r.outputs['exit-code']).toBe('2');
+        expect(body).toContain('Environment dev');
+        expect(body).not.toContain('Environment prod');
+      } else {
+        // Until plan selects environments, the config's environments make it fail, and the body says so.
+        expect(r.outputs['exit-code']).toBe('1');
+        expect(body).toContain('The plan failed (exit 1): see the job log.');
+      }
+      expect(fixture.emu.requests.every((q) => q.environment !== 'prod')).toBe(true);
+      expect(fixture.emu.writes()).toEqual([]);
+    });
+
+    it('after merge, applies the reviewed plan to the environments it covers and plans the others again', async () => {
+      const apply = step(job('apply'), 'Apply').run ?? '';
+      const dir = tempConfig({});
+      // A stand-in for the CLI: records each call with its environment selection and answers with a set exit code.
+      const stub = join(dir, 'nango-stub');
+      writeFileSync(stub, `#!/bin/sh\necho "\${NANGO_GITOPS_ENVIRONMENT-<all>} $*" >> calls.txt\ncase "$*" in *--plan-file*) exit "\${REVIEWED_EXIT:-0}";; *) exit "\${REST_EXIT:-0}";; esac\n`);
+      chmodSync(stub, 0o755);
+      const calls = (): string[] => readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n');
+      const reset = (): void => writeFileSync(join(dir, 'calls.txt'), '');
+
+      const withReviewed = (environments: string): void => {
+        mkdirSync(join(dir, 'reviewed'), { recursive: true });
+        writeFileSync(join(dir, 'reviewed', 'plan.json'), '{}');
+        writeFileSync(join(dir, 'reviewed', 'environments.txt'), `${environments}\n`);
+      };
+
+      withReviewed('dev');
+      reset();
+      // One failing does not stop the other; the job reports the worst: 1 over 3.
+      const partial = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REVIEWED_EXIT: '1', REST_EXIT: '3' }, stub);
+      expect(calls()).toEqual(['dev apply -c nango --plan-file reviewed/plan.json', 'prod apply -c nango']);
+      expect(partial.code).toBe(1);
+      reset();
+      const refused = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REST_EXIT: '3' }, stub);
+      expect(calls()).toHaveLength(2);
+      expect(refused.code).toBe(3);
+
+      withReviewed('dev,prod');
+      reset();
+      const failed = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REVIEWED_EXIT: '1' }, stub);
+      expect(calls()).toEqual(['dev,prod apply -c nango --plan-file reviewed/plan.json']);
+      expect(failed.code).toBe(1);
+
+      // No reviewed plan (direct push, manual run): every environment, planned and applied now.
+      const fresh = tempConfig({});
+      const direct = await runStep(apply, fresh, { ENVIRONMENTS, CONFIG: 'nango' }, stub);
+      expect(readFileSync(join(fresh, 'calls.txt'), 'utf8')).toBe('<all> apply -c nango\n');
+      expect(direct.code).toBe(0);
+    });
   });
 
   describe('the PR comment script', () => {

@@ -76,8 +76,8 @@ describe('one state file, a section per environment', () => {
   it('keeps every environment\'s fingerprints when their saves overlap, and labels each section with its name', async () => {
     const path = statePath();
     const file = await openFingerprintFile(path);
-    const dev = file.section(KEY_DEV, 'dev');
-    const prod = file.section(KEY_PROD, 'prod');
+    const dev = file.store(KEY_DEV, 'dev');
+    const prod = file.store(KEY_PROD, 'prod');
     dev.record('slack', { 'credentials.client_secret': 'hmac-dev' });
     prod.record('slack', { 'credentials.client_secret': 'hmac-prod' });
     await Promise.all([dev.save(), prod.save()]);
@@ -91,8 +91,8 @@ describe('one state file, a section per environment', () => {
       },
     });
     const again = await openFingerprintFile(path);
-    expect(again.section(KEY_PROD).get('slack', 'credentials.client_secret')).toBe('hmac-prod');
-    expect(again.section(KEY_DEV).get('slack', 'credentials.client_secret')).toBe('hmac-dev');
+    expect(again.store(KEY_PROD).get('slack', 'credentials.client_secret')).toBe('hmac-prod');
+    expect(again.store(KEY_DEV).get('slack', 'credentials.client_secret')).toBe('hmac-dev');
   });
 
   it('reads a file written before sections had names, and keeps its other sections as they are', async () => {
@@ -100,7 +100,7 @@ describe('one state file, a section per environment', () => {
     const old = { format_version: 1, environments: { [environmentId(KEY_DEV)]: { integrations: { a: { 'integration_config.x': 'h1' } } }, other: { integrations: {} } } };
     writeFileSync(path, JSON.stringify(old));
     const file = await openFingerprintFile(path);
-    const dev = file.section(KEY_DEV);
+    const dev = file.store(KEY_DEV);
     expect(dev.get('a', 'integration_config.x')).toBe('h1');
     dev.record('b', { 'integration_config.y': 'h2' });
     await dev.save();

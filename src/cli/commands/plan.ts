@@ -10,7 +10,7 @@ import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { addRemoteOptions, loadOptions, policyFlags, requestedEnvironments, resolveFormat, type Format, type RemoteOptions } from '../options.js';
+import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
 import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
 import { connectRemote, createRuntime } from '../runtime.js';
@@ -24,8 +24,10 @@ export interface PlanOptions extends RemoteOptions {
 
 type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
 
+const ENVIRONMENT_HELP = 'work on this environment of the environments: block, repeatable (default: every declared one)';
+
 export function registerPlan(program: Command, run: Runner): void {
-  addRemoteOptions(program.command('plan'))
+  addEnvironmentOption(addRemoteOptions(program.command('plan')), ENVIRONMENT_HELP)
     .description('dry run: show what apply would change')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'also write the plan as JSON (no secret values) for apply --plan-file')
@@ -33,7 +35,7 @@ export function registerPlan(program: Command, run: Runner): void {
 }
 
 export function registerApply(program: Command, run: Runner): void {
-  addRemoteOptions(program.command('apply'))
+  addEnvironmentOption(addRemoteOptions(program.command('apply')), ENVIRONMENT_HELP)
     .description('reconcile once: make Nango match the config')
     .option('--plan', 'dry run: same output and exit codes as the plan command')
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
@@ -59,7 +61,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   const config = await loadConfig(loadOptions(opts));
   const context: RunContext = { opts, format, redactor, log, config };
 
-  const requested = requestedEnvironments(cmd);
+  const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
     // Problems every environment shares (a file, the environments block): nothing to run anywhere.
     reportDiagnostics(combineEnvironmentDiagnostics(config, []), format);
