@@ -69,7 +69,7 @@ export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], 
 export function renderEnvironmentsMarkdown(outcomes: readonly EnvironmentOutcome[], mode: RunMode): string {
   const parts = [MARKDOWN_MARKER, MARKDOWN_HEADING, ''];
   for (const o of outcomes) {
-    parts.push(`#### Environment ${markdownCode(nameOf(o), false)} (${o.host !== undefined ? markdownCode(o.host, false) : 'host not resolved'})`, '');
+    parts.push(`#### Environment ${markdownText(nameOf(o))} (${o.host !== undefined ? markdownCode(o.host, false) : 'host not resolved'})`, '');
     if (o.plan) parts.push(renderPlanMarkdownBody(o.plan).trimEnd(), '');
     const [first, ...rest] = statusLines(o, mode);
     if (first !== undefined) {

@@ -257,8 +257,8 @@ describe('several environments from one config', () => {
     const md = await run(dir, ['plan', '--format', 'markdown']);
     expect(md.code, context(md)).toBe(0);
     expect(md.stdout.match(/<!-- nango-gitops-plan -->/g)).toHaveLength(1);
-    expect(md.stdout).toContain('#### Environment `dev` (`' + emu.url + '`)');
-    expect(md.stdout).toContain('#### Environment `prod` (`' + emu.url + '`)');
+    expect(md.stdout).toContain('#### Environment dev (`' + emu.url + '`)');
+    expect(md.stdout).toContain('#### Environment prod (`' + emu.url + '`)');
     expect(md.stdout.trimEnd().split('\n').at(-1)).toBe('**Environments: 2 planned (dev, prod).**');
   });
 });
