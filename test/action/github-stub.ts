@@ -63,7 +63,7 @@ export async function startGithubStub(token: string): Promise<GithubStub> {
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
         const items = all.slice((page - 1) * perPage, page * perPage);
-        const next = page * perPage < all.length ? { link: `<http://stub${prefix}/issues/${list[1]}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+        const next: Record<string, string> = page * perPage < all.length ? { link: `<http://stub${prefix}/issues/${list[1]}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
         return send(200, items, next);
       }
       if (writeStatus !== undefined && req.method !== 'GET') return send(writeStatus, { message: 'Resource not accessible by integration' });
