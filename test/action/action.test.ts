@@ -229,7 +229,7 @@ describe('the GitHub Action on a pull request', () => {
     const run = await runAction({ cwd: ws, inputs: { config: 'nango' }, env: {}, event: { fork: true }, github });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^::warning::could not write the pull-request comment \(runs for pull requests from forks get a read-only token\): GitHub API POST \/repos\/acme\/integrations\/issues\/42\/comments answered 403: Resource not accessible by integration$/m,
+      /^::warning::could not write the pull-request comment \(runs for pull requests from forks get a read-only token\): GitHub API POST \/repos\/acme\/integrations\/issues\/42\/comments answered 403: Resource not accessible by integration \(got Bearer \*\*\*\)$/m,
     );
     expect(run.summary).toContain('No plan');
     expectNoSecret(run, github, [TOKEN]);
@@ -416,5 +416,44 @@ describe('action.yml', () => {
     expect(action.inputs['github-token']?.default).toBe('${{ github.token }}');
     expect(action.inputs['command']?.default).toBe('plan');
     expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'has-changes', 'plan-file', 'refused']);
+  });
+});
+
+describe("this repository's CI runs the action from the working tree (`uses: ./`)", () => {
+  interface Step {
+    id?: string;
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, string>;
+    env?: Record<string, string>;
+  }
+  const ci = parse(readFileSync(join(ROOT, '.github', 'workflows', 'ci.yml'), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+  const steps = ci.jobs['action']?.steps ?? [];
+  const declared = Object.keys((parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+  const nango = useEmulator();
+
+  it('after npm ci, with inputs action.yml declares; the job\'s own checks pass on what the action outputs', async () => {
+    const at = steps.findIndex((s) => s.uses === './');
+    const step = steps[at];
+    expect(steps.findIndex((s) => s.run?.startsWith('npm ci') === true)).toBeLessThan(at);
+    for (const name of Object.keys(step?.with ?? {})) expect(declared).toContain(name);
+    for (const s of steps) if (s.uses && s.uses !== './') expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+
+    // The step as the runner would run it, with the emulator started by this test instead of the job's.
+    const inputs = Object.fromEntries(Object.entries(step?.with ?? {}).map(([k, v]) => [k, v.startsWith('${{') ? 'false' : v]));
+    const env = { ...step?.env, NANGO_HOST: nango.emu.url };
+    expect(env['NANGO_SECRET_KEY']).toBe(DEFAULT_SECRET_KEY);
+    const run = await runAction({ cwd: ROOT, inputs, env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const check = steps.find((s) => s.name === 'The action planned the examples');
+    const outputsEnv = { EXIT_CODE: run.outputs['exit-code'] ?? '', HAS_CHANGES: run.outputs['has-changes'] ?? '', PLAN_FILE: run.outputs['plan-file'] ?? '' };
+    expect(Object.keys(check?.env ?? {}).sort()).toEqual(Object.keys(outputsEnv).sort());
+    const result = await new Promise<number>((resolve) => {
+      execFile('bash', ['-e', '-c', check?.run ?? 'false'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...outputsEnv } }, (error) => resolve(error === null ? 0 : 1));
+    });
+    expect(result).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ export interface GithubStub {
   comments: Map<number, StubComment[]>;
   /** Adds a comment as if someone had written it earlier. */
   add(issue: number, body: string, type?: 'Bot' | 'User'): StubComment;
-  /** Answer every write with this status (403: a read-only token). */
+  /** Answer every write with this status (403: a read-only token), quoting the Authorization header back. */
   refuseWrites(status: number | undefined): void;
   close(): Promise<void>;
 }
@@ -66,7 +66,8 @@ export async function startGithubStub(token: string): Promise<GithubStub> {
         const next: Record<string, string> = page * perPage < all.length ? { link: `<http://stub${prefix}/issues/${list[1]}/comments?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
         return send(200, items, next);
       }
-      if (writeStatus !== undefined && req.method !== 'GET') return send(writeStatus, { message: 'Resource not accessible by integration' });
+      // Quotes the credentials back, as some servers and proxies do: the action must not print them.
+      if (writeStatus !== undefined && req.method !== 'GET') return send(writeStatus, { message: `Resource not accessible by integration (got ${req.headers.authorization ?? ''})` });
       if (list && req.method === 'POST') return send(201, add(Number(list[1]), (JSON.parse(body) as { body: string }).body));
       if (edit && req.method === 'PATCH') {
         const comment = byId(Number(edit[1]));
