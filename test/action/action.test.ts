@@ -442,7 +442,7 @@ describe("this repository's CI runs the action from the working tree (`uses: ./`
 
     // The step as the runner would run it, with the emulator started by this test instead of the job's.
     const inputs = Object.fromEntries(Object.entries(step?.with ?? {}).map(([k, v]) => [k, v.startsWith('${{') ? 'false' : v]));
-    const env = { ...step?.env, NANGO_HOST: nango.emu.url };
+    const env: Record<string, string> = { ...step?.env, NANGO_HOST: nango.emu.url };
     expect(env['NANGO_SECRET_KEY']).toBe(DEFAULT_SECRET_KEY);
     const run = await runAction({ cwd: ROOT, inputs, env });
     expect(run.stderr).toBe('');
