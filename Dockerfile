@@ -2,7 +2,7 @@
 # nango-gitops: build with dev dependencies, run with production dependencies only.
 #   docker build -t nango-gitops .
 #   docker run --rm -e NANGO_SECRET_KEY -v "$PWD/nango:/config:ro" nango-gitops plan -c /config
-# Every step below was reproduced by hand without a Docker engine: see docs/docker.md.
+# Built and run with buildah against a locally made base (no Docker engine there): see docs/docker.md.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
