@@ -1,6 +1,7 @@
 // The action's inputs as the runner passes them: INPUT_<NAME> with the name upper-cased and spaces (not
 // hyphens) turned into underscores, so `working-directory` arrives as INPUT_WORKING-DIRECTORY. The runner
 // fills in action.yml's defaults; the same defaults apply here when a variable is missing.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -58,14 +59,15 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 export function readInputs(env: Env, cwd: string): ActionInputs {
-  const dir = input(env, 'working-directory');
+  const dir = resolve(cwd, input(env, 'working-directory'));
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`input working-directory: ${dir} is not a directory`);
   return {
     command: choice(env, 'command', COMMANDS, 'plan'),
     config: inputList(env, 'config'),
     environments: inputList(env, 'environment'),
     format: choice(env, 'format', FORMATS, 'markdown'),
     comment: boolean(env, 'comment', true),
-    workingDirectory: resolve(cwd, dir),
+    workingDirectory: dir,
     out: input(env, 'out'),
     token: input(env, 'github-token'),
   };

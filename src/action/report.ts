@@ -74,9 +74,9 @@ export function planReport(r: PlanReport): string {
   const plan = r.plan;
   const output = cliOutput(plan, r.format);
   if (r.format !== 'markdown' || output === '') parts.push('### nango-gitops plan');
+  if (output !== '') parts.push(output);
   if (plan.code === 3) parts.push(':no_entry: **Refused** (exit 3): a safety rule blocked this plan; nothing can be applied until it changes.');
   if (plan.code !== 0 && plan.code !== 2 && plan.code !== 3) parts.push(`:x: **The plan failed** (exit ${plan.code}).`);
-  if (output !== '') parts.push(output);
   if (plan.code !== 0 && plan.code !== 2 && plan.stderr.trim() !== '') parts.push(codeBlock(plan.stderr));
   if (r.skipped.length > 0) {
     parts.push(r.skipped.map((s) => `> Skipped: environment ${code(s.name ?? '')}: ${code(s.variable)} is not available to this run, so it was not planned.`).join('\n>\n'));

@@ -310,6 +310,10 @@ describe('the GitHub Action on a pull request', () => {
     expect(run.stdout).toBe('::error::input command: must be one of validate, plan, not "apply"\n');
     expect(run.outputs).toEqual({ 'exit-code': '1' });
     expect(github.requests).toEqual([]);
+
+    const missing = await runAction({ cwd: ws, inputs: { 'working-directory': 'no-such-dir' }, env: nangoEnv(), github });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe(`::error::input working-directory: ${join(ws, 'no-such-dir')} is not a directory\n`);
   });
 });
 
