@@ -2,7 +2,7 @@
 # nango-gitops: build with dev dependencies, run with production dependencies only.
 #   docker build -t nango-gitops .
 #   docker run --rm -e NANGO_SECRET_KEY -v "$PWD/nango:/config:ro" nango-gitops plan -c /config
-# Every step below was reproduced by hand without a Docker engine: see docs/docker.md.
+# Built and run with buildah against a locally made base (no Docker engine there): see docs/docker.md.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -18,10 +18,15 @@ COPY schemas ./schemas
 # The emulator is compiled with the rest (scripts/demo.ts uses it) but is not copied into the runtime image.
 COPY test/emulator ./test/emulator
 # The build writes generated/providers-catalog.json from @nangohq/providers, a dev dependency: the
-# runtime reads only that JSON file.
+# runtime reads only that JSON file. The prune removes every dev dependency, yaml and commander included
+# (the bundle inlines them). Node never loads type declarations or source maps, and the prune leaves
+# empty scope folders behind: neither goes into the image (docs/docker.md has the sizes).
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && test -x dist/cli/nango-gitops.js
+ && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete \
+ && find node_modules -depth -type d -empty -delete \
+ && test -x dist/cli/nango-gitops.js \
+ && test ! -e node_modules/yaml && test ! -e node_modules/commander
 
 FROM ${NODE_IMAGE} AS runtime
 # The default state path (.nango-gitops/state.json under the working directory) is not writable here.

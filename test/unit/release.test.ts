@@ -1,7 +1,7 @@
 // The release workflow (.github/workflows/release.yml) cannot run here; what can be checked is its shape
 // (triggers, permissions, pinned actions, what it publishes) and its shell steps, run with stand-ins.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,10 +56,10 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
 }
 
 describe('release workflow', () => {
-  it('runs on version tags only, read-only by default', () => {
-    expect(workflow.on).toEqual({ push: { tags: ['v*'] } });
+  it('runs on version tags only (not on the action\'s moving v0, v0.1 tags), read-only by default', () => {
+    expect(workflow.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+*'] } });
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(Object.keys(workflow.jobs).sort()).toEqual(['image', 'npm', 'test']);
+    expect(Object.keys(workflow.jobs).sort()).toEqual(['action', 'image', 'npm', 'test']);
   });
 
   it('pins every action to a full commit SHA, with the tag in a comment', () => {
@@ -73,6 +73,7 @@ describe('release workflow', () => {
     expect(job('test').steps.map((s) => s.run)).toContain('.ci/run');
     expect(job('npm').needs).toBe('test');
     expect(job('image').needs).toBe('test');
+    expect(job('action').needs).toBe('test');
   });
 
   it('refuses a tag that is not v + the package.json version', async () => {
@@ -121,6 +122,56 @@ describe('release workflow', () => {
       push: true,
       tags: '${{ steps.meta.outputs.tags }}',
     });
+  });
+});
+
+describe('release workflow: the GitHub Action\'s tags', () => {
+  const action = job('action');
+  const git = (cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    bash(`git ${args.map((a) => `'${a}'`).join(' ')}`, cwd, { HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' });
+
+  it('may push tags (contents: write) and checks the bundle runs without node_modules first', () => {
+    expect(action.permissions).toEqual({ contents: 'write' });
+    const runs = action.steps.map((s) => s.run ?? '');
+    const check = runs.findIndex((r) => r.includes('mv node_modules') && r.includes('node dist/action/index.js'));
+    const publish = runs.findIndex((r) => r.includes('git push'));
+    expect(runs.indexOf('npm ci --no-audit --no-fund')).toBeGreaterThanOrEqual(0);
+    expect(check).toBeGreaterThan(runs.indexOf('npm ci --no-audit --no-fund'));
+    expect(publish).toBeGreaterThan(check);
+  });
+
+  it.each([
+    ['1.2.0', ['action/v1.2.0', 'v1', 'v1.2']],
+    ['1.3.0-rc.1', ['action/v1.3.0-rc.1']],
+  ])('%s: commits dist/action and generated on top of the release and tags that commit %j', async (version, tags) => {
+    const script = step(action, (s) => s.name === 'Commit the built action and tag it', 'action tags').run ?? '';
+    const dir = mkdtempSync(join(tmpdir(), 'nango-gitops-release-action-'));
+    scratch.push(dir);
+    const origin = join(dir, 'origin.git');
+    const work = join(dir, 'work');
+    expect((await bash(`git init -q --bare '${origin}' && git init -q '${work}'`, dir, { HOME: dir })).code).toBe(0);
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'nango-gitops', version }));
+    writeFileSync(join(work, '.gitignore'), 'dist/\ngenerated/\n');
+    await git(work, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'add', '-A');
+    await git(work, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', 'commit', '-qm', 'release');
+    await git(work, 'remote', 'add', 'origin', origin);
+    const released = (await git(work, 'rev-parse', 'HEAD')).stdout.trim();
+    // What `npm ci` built; a stray build output elsewhere must not be committed.
+    for (const [path, text] of [['dist/action/index.js', 'entry'], ['generated/providers-catalog.json', '{}'], ['dist/cli/nango-gitops.js', 'cli']] as const) {
+      mkdirSync(join(work, path, '..'), { recursive: true });
+      writeFileSync(join(work, path), text);
+    }
+
+    const result = await bash(script, work, { HOME: dir, GIT_CONFIG_NOSYSTEM: '1' });
+    expect(result.stderr).not.toMatch(/fatal|error/i);
+    expect(result.code).toBe(0);
+    const pushed = (await git(origin, 'tag', '--list')).stdout.split('\n').filter(Boolean).sort();
+    expect(pushed).toEqual([...tags].sort());
+    for (const tag of tags) {
+      expect((await git(origin, 'rev-parse', `${tag}^{commit}^`)).stdout.trim()).toBe(released);
+      const files = (await git(origin, 'ls-tree', '-r', '--name-only', tag)).stdout.split('\n').filter(Boolean).sort();
+      expect(files).toEqual(['.gitignore', 'dist/action/index.js', 'generated/providers-catalog.json', 'package.json']);
+    }
   });
 });
 
