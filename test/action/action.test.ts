@@ -321,8 +321,8 @@ const ENVIRONMENTS = {
   'nango/environments.yaml': 'environments:\n  dev:\n    secret_key: ${NANGO_SECRET_KEY_DEV}\n    host: ${NANGO_HOST_DEV}\n  prod:\n    secret_key: ${NANGO_SECRET_KEY_PROD}\n    host: ${NANGO_HOST_PROD}\n',
   'nango/posthog.yaml': POSTHOG,
 };
-const DEV_KEY = 'dev-key-7f3a9c2e-1b4d-4e8f-a6c5-d2b1e0f9a8c7';
-const PROD_KEY = 'prod-key-3c8e1f5a-9d2b-4a7c-b6e4-f1a2d3c4b5e6';
+const DEV_KEY = '7f3a9c2e-1b4d-4e8f-a6c5-d2b1e0f9a8c7'; // the emulator, like Nango, takes UUID v4 keys only
+const PROD_KEY = '3c8e1f5a-9d2b-4a7c-b6e4-f1a2d3c4b5e6';
 
 /** Issue 10's `plan --environment` may not be merged yet; the partial-key test needs it. */
 const planHasEnvironmentFlag = ((): boolean => {
