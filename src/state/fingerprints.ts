@@ -33,32 +33,62 @@ export interface FingerprintStore {
 }
 
 export async function openFingerprintStore(path: string | undefined, secretKey: string): Promise<FingerprintStore> {
-  const envId = createHmac('sha256', secretKey).update('nango-gitops environment id').digest('hex').slice(0, 16);
+  return (await openFingerprintFile(path)).store(secretKey);
+}
+
+/** One state file, read once, holding the sections of several environments (one per secret key). */
+export interface FingerprintFile {
+  /** The section of the environment this key opens; every store of one file writes the whole file. */
+  store(secretKey: string): FingerprintStore;
+}
+
+/**
+ * Stores of one file share its contents in memory and write one at a time, so environments that
+ * apply at the same moment (the daemon) never overwrite each other's sections.
+ */
+export async function openFingerprintFile(path: string | undefined): Promise<FingerprintFile> {
   const file = path === undefined ? new Map<string, Fingerprints>() : await readState(path);
-  const env: Fingerprints = file.get(envId) ?? new Map();
-  file.set(envId, env);
   let dirty = false;
-  return {
-    get: (key, p) => env.get(key)?.get(p),
-    record(key, entries) {
-      const list = Object.entries(entries);
-      if (list.length === 0) return;
-      const recorded = env.get(key) ?? new Map<string, string>();
-      for (const [p, fingerprint] of list) recorded.set(p, fingerprint);
-      env.set(key, recorded);
-      dirty = true;
-    },
-    forget(key) {
-      if (!env.delete(key)) return;
-      dirty = true;
-    },
-    async save() {
-      if (!dirty || path === undefined) return;
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (): Promise<void> => {
+    if (!dirty || path === undefined) return;
+    const text = `${JSON.stringify(toJson(file), null, 2)}\n`;
+    dirty = false;
+    try {
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(toJson(file), null, 2)}\n`, { mode: 0o600 });
+      await writeFile(tmp, text, { mode: 0o600 });
       await rename(tmp, path);
-      dirty = false;
+    } catch (err) {
+      dirty = true;
+      throw err;
+    }
+  };
+  return {
+    store(secretKey) {
+      const envId = createHmac('sha256', secretKey).update('nango-gitops environment id').digest('hex').slice(0, 16);
+      const env: Fingerprints = file.get(envId) ?? new Map();
+      file.set(envId, env);
+      return {
+        get: (key, p) => env.get(key)?.get(p),
+        record(key, entries) {
+          const list = Object.entries(entries);
+          if (list.length === 0) return;
+          const recorded = env.get(key) ?? new Map<string, string>();
+          for (const [p, fingerprint] of list) recorded.set(p, fingerprint);
+          env.set(key, recorded);
+          dirty = true;
+        },
+        forget(key) {
+          if (!env.delete(key)) return;
+          dirty = true;
+        },
+        save() {
+          const next = writing.then(write);
+          writing = next.catch(() => undefined);
+          return next;
+        },
+      };
     },
   };
 }
