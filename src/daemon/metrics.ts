@@ -109,6 +109,8 @@ export function createDaemonMetrics(info: { version: string; mode: 'apply' | 'pl
     // Series exist from the start, so rate() and alerts work before the first failure.
     for (const result of RESULTS) for (const trigger of TRIGGERS) reconcileTotal.inc({ result, trigger, ...env }, 0);
     for (const action of ACTIONS) planned.set({ action, ...env }, 0);
+    duration.zero(env);
+    for (const gauge of [lastSuccess, lastReconcile, configValidGauge]) gauge.set(env, 0);
     const metrics: EnvironmentMetrics = {
       reconcile(trigger, result, durationSeconds, finishedAt) {
         reconcileTotal.inc({ result, trigger, ...env });

@@ -1,8 +1,9 @@
 // One daemon, several environments (one emulator serving each key as its own environment): each has a
 // loop of its own, so a host that refuses connections or a wrong key in prod never holds dev back; the
 // set of environments follows the config without a restart; nothing shows any environment's key.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempConfig } from '../helpers/cli.js';
@@ -170,8 +171,9 @@ describe('daemon with environments', () => {
   it('an environment added to the config is reconciled, a removed one stopped and its series dropped, without a restart', async () => {
     const dir = tempConfig({ 'nango.yaml': config(['dev', 'prod']) });
     const url = fixture.emu.url;
+    const state = join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json');
     const daemon = await startDaemon({
-      args: ['-c', dir, '--debounce', '100', '--log-level', 'debug'],
+      args: ['-c', dir, '--debounce', '100', '--log-level', 'debug', '--state', state],
       env: hostEnv({ dev: url, prod: url, staging: url }),
     });
     await daemon.waitFor(reconcileOf('dev', 'success'), { timeoutMs: 15_000 });
@@ -187,6 +189,9 @@ describe('daemon with environments', () => {
     expect(ready.body.environments?.map((e) => e.name)).toEqual(['dev', 'prod', 'staging']);
     let metrics = (await daemon.get('/metrics')).text;
     expect(metricValue(metrics, 'nango_gitops_reconcile_total', { environment: 'staging', result: 'success', trigger: 'watch' })).toBe(1);
+    // One state file, one section per environment: environments that applied at the same moment lost nothing.
+    const sections = (JSON.parse(readFileSync(state, 'utf8')) as { environments: Record<string, { integrations: Record<string, unknown> }> }).environments;
+    expect(Object.values(sections).map((e) => Object.keys(e.integrations))).toEqual([['slack'], ['slack'], ['slack']]);
     // Adding staging changed nothing dev or prod resolve: neither ran again.
     expect(daemon.reconciles().filter((l) => l.environment !== 'staging')).toHaveLength(2);
 
