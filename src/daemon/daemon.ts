@@ -99,6 +99,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     return { reconciler, loop, status, log: envLog };
   };
 
+  const onTriggerError = (error: unknown): void => log.error({ error: error instanceof Error ? error.message : String(error) }, 'cannot re-read the config');
   const environments = createEnvironmentSet({
     load: config.load,
     debounceMs: config.debounceMs,
@@ -107,19 +108,23 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     onRemoved: (name) => deps.metrics.removeEnvironment(name),
     log,
   });
+  // The environments to start with, read before any trigger can run, so that the first run is `start`.
+  const initial = await environments.refresh().catch((error: unknown) => {
+    onTriggerError(error);
+    return { added: [], unsettled: undefined };
+  });
 
   /**
    * Every trigger but a retry (which is one environment's own) first looks which environments the config
    * declares now: a new one gets a loop, a removed one loses its loop. `jitter` spreads scheduled runs.
    */
-  const triggerAll = async (trigger: Trigger, jitter: Jitter = (run) => run()): Promise<void> => {
+  const triggerAll = async (trigger: 'schedule' | 'signal', jitter: Jitter = (run) => run()): Promise<void> => {
     const { unsettled } = await environments.refresh();
     // A half-written file may add or drop environments: look again once it may have settled.
     if (unsettled) scheduleCheck(unsettled.waitMs);
     if (stopping) return;
     for (const [, runner] of environments.runners()) jitter(() => runner.loop.trigger(trigger));
   };
-  const onTriggerError = (error: unknown): void => log.error({ error: error instanceof Error ? error.message : String(error) }, 'cannot re-read the config');
 
   const health = (): Health => {
     if (stopping) return { alive: false, reason: 'shutting down' };
@@ -227,7 +232,9 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     { mode: config.mode, schedule: config.schedule, jitter_ms: schedule.jitterMs, debounce_ms: config.debounceMs, full_refresh_interval_ms: config.fullRefreshIntervalMs },
     'daemon started',
   );
-  await triggerAll('start');
+  for (const [, runner] of environments.runners()) runner.loop.trigger('start');
+  // A half-written file may add or drop environments: look again once it may have settled.
+  if (initial.unsettled) scheduleCheck(initial.unsettled.waitMs);
 
   let stopped: Promise<void> | undefined;
   return {

@@ -94,7 +94,8 @@ export function createEnvironmentSet(options: EnvironmentSetOptions): Environmen
     }
     for (const [name, runner] of runners) {
       if (next.has(name)) continue;
-      log.info(environmentField(name), 'environment removed');
+      if (name === undefined) log.info('the config now declares environments: NANGO_SECRET_KEY\'s environment is no longer reconciled');
+      else log.info({ environment: name }, 'environment removed');
       // The run in flight finishes (an apply is not cut in half); its series go once it has.
       const retired: Promise<void> = runner.loop
         .stop()
