@@ -120,10 +120,29 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
    */
   const triggerAll = async (trigger: 'schedule' | 'signal', jitter: Jitter = (run) => run()): Promise<void> => {
     const { unsettled } = await environments.refresh();
-    // A half-written file may add or drop environments: look again once it may have settled.
-    if (unsettled) scheduleCheck(unsettled.waitMs);
+    if (unsettled) recheckEnvironments(trigger, unsettled.waitMs);
     if (stopping) return;
     for (const [, runner] of environments.runners()) jitter(() => runner.loop.trigger(trigger));
+  };
+
+  /**
+   * A half-written file may add or drop environments: read the list again once it may have settled, and
+   * start the environments it adds with the same trigger. Each environment's own read waits for it too.
+   */
+  let recheckTimer: NodeJS.Timeout | undefined;
+  const recheckEnvironments = (trigger: Trigger, waitMs: number): void => {
+    if (stopping || recheckTimer !== undefined) return;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = undefined;
+      if (stopping) return;
+      void environments
+        .refresh()
+        .then(({ added, unsettled }) => {
+          for (const [name, runner] of environments.runners()) if (added.includes(name)) runner.loop.trigger(trigger);
+          if (unsettled) recheckEnvironments(trigger, unsettled.waitMs);
+        })
+        .catch(onTriggerError);
+    }, waitMs);
   };
 
   const health = (): Health => {
@@ -233,8 +252,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     'daemon started',
   );
   for (const [, runner] of environments.runners()) runner.loop.trigger('start');
-  // A half-written file may add or drop environments: look again once it may have settled.
-  if (initial.unsettled) scheduleCheck(initial.unsettled.waitMs);
+  if (initial.unsettled) recheckEnvironments('start', initial.unsettled.waitMs);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -248,6 +266,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
         log.info({ reason }, 'stopping');
         stopping = true;
         if (debounceTimer !== undefined) clearTimeout(debounceTimer);
+        if (recheckTimer !== undefined) clearTimeout(recheckTimer);
         await Promise.allSettled([schedule.stop(), watcher?.close()]);
         const inFlight = environments.stop();
         let timer: NodeJS.Timeout | undefined;

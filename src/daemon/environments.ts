@@ -109,14 +109,22 @@ export function createEnvironmentSet(options: EnvironmentSetOptions): Environmen
     return added;
   };
 
+  const refresh = async (): Promise<{ added: EnvironmentName[]; unsettled?: Unsettled }> => {
+    const read = await reader.read();
+    const first = runners.size === 0;
+    if (read.unsettled && !first) return { added: [], unsettled: read.unsettled };
+    const names = namesOf(read.loaded.config) ?? (first ? [undefined] : undefined);
+    const added = names === undefined ? [] : sync(names);
+    return read.unsettled ? { added, unsettled: read.unsettled } : { added };
+  };
+  // One read at a time (file events, ticks and SIGHUP overlap): an older read never undoes a newer one.
+  let refreshing: Promise<unknown> = Promise.resolve();
+
   return {
-    async refresh() {
-      const read = await reader.read();
-      const first = runners.size === 0;
-      if (read.unsettled && !first) return { added: [], unsettled: read.unsettled };
-      const names = namesOf(read.loaded.config) ?? (first ? [undefined] : undefined);
-      const added = names === undefined ? [] : sync(names);
-      return read.unsettled ? { added, unsettled: read.unsettled } : { added };
+    refresh() {
+      const next = refreshing.then(refresh);
+      refreshing = next.catch(() => undefined);
+      return next;
     },
     runners: () => [...runners],
     readiness() {
