@@ -115,8 +115,8 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   });
 
   /**
-   * Every trigger but a retry (which is one environment's own) first looks which environments the config
-   * declares now: a new one gets a loop, a removed one loses its loop. `jitter` spreads scheduled runs.
+   * A tick or SIGHUP first looks which environments the config declares now (a file change does so in
+   * checkConfig): a new one gets a loop, a removed one loses its loop. `jitter` spreads scheduled runs.
    */
   const triggerAll = async (trigger: 'schedule' | 'signal', jitter: Jitter = (run) => run()): Promise<void> => {
     const { unsettled } = await environments.refresh();
