@@ -1,21 +1,23 @@
-// Wires the daemon together: triggers (start, file changes, schedule, SIGHUP via `signal()`) feed the
-// single-flight loop; the loop runs reconciles; the HTTP server shows their outcome.
+// Wires the daemon together: triggers (start, file changes, schedule, SIGHUP via `signal()`) feed each
+// environment's single-flight loop; the loops run reconciles; the HTTP server shows their outcome.
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LoadOptions } from '../config/types.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 import type { BackoffPolicy } from './backoff.js';
-import { stoppableClient } from './guard.js';
+import { createEnvironmentSet, environmentField, type EnvironmentName, type EnvironmentRunner } from './environments.js';
 import { formatListen, type ListenAddress } from './listen.js';
 import { createReconcileLoop, type Trigger } from './loop.js';
 import { createReconciler, type DaemonDeps, type Mode } from './reconcile.js';
-import { startSchedule, type Schedule } from './schedule.js';
+import { startSchedule, type Jitter, type Schedule } from './schedule.js';
 import { startHttpServer, type Health, type HttpServer } from './server.js';
 import { DaemonStatus } from './status.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
 
 export interface DaemonConfig {
   load: LoadOptions;
+  /** `--environment`: only these; undefined: every environment the config declares, as it changes. */
+  environments?: readonly string[];
   flags: PolicyFlags;
   concurrency: number;
   mode: Mode;
@@ -34,7 +36,7 @@ export interface DaemonConfig {
   backoff?: BackoffPolicy;
 }
 
-export type { DaemonDeps } from './reconcile.js';
+export type { DaemonDeps, EnvironmentTarget, Remote } from './reconcile.js';
 
 export interface Daemon {
   address: ListenAddress;
@@ -54,7 +56,6 @@ async function realPathOf(path: string): Promise<string> {
 
 export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promise<Daemon> {
   const { log } = deps;
-  const status = new DaemonStatus();
   let stopping = false;
   let watcher: ConfigWatcher | undefined;
   let fileEvents = 0;
@@ -62,51 +63,104 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   const statePaths = config.statePath === undefined ? [] : [config.statePath, await realPathOf(config.statePath)];
   const isStateFile = (path: string): boolean => statePaths.some((state) => path === state || path.startsWith(`${state}.`));
 
-  const reconciler = createReconciler({
+  const startEnvironment = (name: EnvironmentName): EnvironmentRunner => {
+    const envLog = name === undefined ? log : log.child(environmentField(name));
+    const status = new DaemonStatus();
+    const reconciler = createReconciler({
+      environment: name,
+      load: config.load,
+      flags: config.flags,
+      concurrency: config.concurrency,
+      mode: config.mode,
+      fullRefreshIntervalMs: config.fullRefreshIntervalMs,
+      connect: deps.connect,
+      stopping: () => stopping,
+      redactor: deps.redactor,
+      log: envLog,
+      metrics: deps.metrics.environment(name),
+      status,
+      debounceMs: config.debounceMs,
+      changeEvents: () => fileEvents,
+      onLoaded: (state) => {
+        watcher
+          ?.addExtraPaths(state.extraWatchPaths)
+          // A secret file first seen in this load was not watched while it was read: a change made in
+          // between would be missed until the next tick, so look once more (a digest compare, no API call).
+          .then((added) => added && onFileEvent())
+          .catch((error: unknown) => envLog.warn({ error: String(error) }, 'cannot watch a secret file'));
+      },
+    });
+    const loop = createReconcileLoop({
+      run: (trigger: Trigger) => reconciler.reconcile(trigger),
+      backoff: config.backoff,
+      onRunError: (error) => envLog.error({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'reconcile crashed'),
+      onRetryScheduled: (delayMs, failures) => envLog.info({ delay_ms: delayMs, failures }, 'retry scheduled'),
+    });
+    return { reconciler, loop, status, log: envLog };
+  };
+
+  const onTriggerError = (error: unknown): void => log.error({ error: error instanceof Error ? error.message : String(error) }, 'cannot re-read the config');
+  const environments = createEnvironmentSet({
     load: config.load,
-    flags: config.flags,
-    concurrency: config.concurrency,
-    mode: config.mode,
-    fullRefreshIntervalMs: config.fullRefreshIntervalMs,
-    client: stoppableClient(deps.client, () => stopping),
-    fingerprint: deps.fingerprint,
-    fingerprints: deps.fingerprints,
-    redactor: deps.redactor,
-    log,
-    metrics: deps.metrics,
-    status,
-    requestCount: deps.requestCount,
     debounceMs: config.debounceMs,
-    changeEvents: () => fileEvents,
-    onLoaded: (state) => {
-      watcher
-        ?.addExtraPaths(state.extraWatchPaths)
-        // A secret file first seen in this load was not watched while it was read: a change made in
-        // between would be missed until the next tick, so look once more (a digest compare, no API call).
-        .then((added) => added && onFileEvent())
-        .catch((error: unknown) => log.warn({ error: String(error) }, 'cannot watch a secret file'));
-    },
+    ...(config.environments !== undefined ? { selected: config.environments } : {}),
+    start: startEnvironment,
+    onRemoved: (name) => deps.metrics.removeEnvironment(name),
+    log,
+  });
+  // The environments to start with, read before any trigger can run, so that the first run is `start`.
+  const initial = await environments.refresh().catch((error: unknown) => {
+    onTriggerError(error);
+    return { added: [], unsettled: undefined };
   });
 
-  const loop = createReconcileLoop({
-    run: (trigger: Trigger) => reconciler.reconcile(trigger),
-    backoff: config.backoff,
-    onRunError: (error) => log.error({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, 'reconcile crashed'),
-    onRetryScheduled: (delayMs, failures) => log.info({ delay_ms: delayMs, failures }, 'retry scheduled'),
-  });
+  /**
+   * A tick or SIGHUP first looks which environments the config declares now (a file change does so in
+   * checkConfig): a new one gets a loop, a removed one loses its loop. `jitter` spreads scheduled runs.
+   */
+  const triggerAll = async (trigger: 'schedule' | 'signal', jitter: Jitter = (run) => run()): Promise<void> => {
+    const { unsettled } = await environments.refresh();
+    if (unsettled) recheckEnvironments(trigger, unsettled.waitMs);
+    if (stopping) return;
+    for (const [, runner] of environments.runners()) jitter(() => runner.loop.trigger(trigger));
+  };
+
+  /**
+   * A half-written file may add or drop environments: read the list again once it may have settled, and
+   * start the environments it adds with the same trigger. Each environment's own read waits for it too.
+   */
+  let recheckTimer: NodeJS.Timeout | undefined;
+  const recheckEnvironments = (trigger: Trigger, waitMs: number): void => {
+    if (stopping || recheckTimer !== undefined) return;
+    recheckTimer = setTimeout(() => {
+      recheckTimer = undefined;
+      if (stopping) return;
+      void environments
+        .refresh()
+        .then(({ added, unsettled }) => {
+          for (const [name, runner] of environments.runners()) if (added.includes(name)) runner.loop.trigger(trigger);
+          if (unsettled) recheckEnvironments(trigger, unsettled.waitMs);
+        })
+        .catch(onTriggerError);
+    }, waitMs);
+  };
 
   const health = (): Health => {
-    const state = loop.state();
-    if (state.stopped) return { alive: false, reason: 'shutting down' };
-    if (state.runningSince !== undefined && Date.now() - state.runningSince > config.stuckAfterMs) {
-      return { alive: false, reason: `a reconcile has been running since ${new Date(state.runningSince).toISOString()}` };
+    if (stopping) return { alive: false, reason: 'shutting down' };
+    for (const [name, runner] of environments.runners()) {
+      const state = runner.loop.state();
+      if (state.stopped) return { alive: false, reason: 'shutting down' };
+      if (state.runningSince !== undefined && Date.now() - state.runningSince > config.stuckAfterMs) {
+        const which = name === undefined ? '' : ` in environment ${name}`;
+        return { alive: false, reason: `a reconcile${which} has been running since ${new Date(state.runningSince).toISOString()}` };
+      }
     }
     return { alive: true };
   };
 
   const server: HttpServer = await startHttpServer(config.listen, {
     health,
-    readiness: () => status.readiness(),
+    readiness: () => environments.readiness(),
     metrics: () => deps.metrics.render(),
   });
   log.info({ address: formatListen(server.address) }, 'listening');
@@ -130,17 +184,23 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     checking = true;
     try {
       await watcher?.refresh();
-      const check = await reconciler.configChanged();
-      if (check.status === 'changed') {
-        log.info('config changed');
-        loop.trigger('watch');
-      } else if (check.status === 'unsettled') {
-        // Still being written: look again once it may have settled, even if no further event comes.
-        log.info({ trigger: 'watch', reason: check.reason, wait_ms: check.waitMs }, 'config not settled');
-        debounceTimer ??= setTimeout(() => void checkConfig(), check.waitMs);
-      } else {
-        log.debug('config unchanged');
+      const listed = await environments.refresh();
+      let waitMs = listed.unsettled?.waitMs;
+      for (const [, runner] of environments.runners()) {
+        const envLog = runner.log;
+        const check = await runner.reconciler.configChanged();
+        if (check.status === 'changed') {
+          envLog.info('config changed');
+          runner.loop.trigger('watch');
+        } else if (check.status === 'unsettled') {
+          // Still being written: look again once it may have settled, even if no further event comes.
+          envLog.info({ trigger: 'watch', reason: check.reason, wait_ms: check.waitMs }, 'config not settled');
+          waitMs = Math.min(waitMs ?? check.waitMs, check.waitMs);
+        } else {
+          envLog.debug('config unchanged');
+        }
       }
+      if (waitMs !== undefined) scheduleCheck(waitMs);
     } catch (error) {
       log.error({ error: error instanceof Error ? error.message : String(error) }, 'cannot re-read the config');
     } finally {
@@ -151,6 +211,11 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
       }
     }
   };
+
+  function scheduleCheck(waitMs: number): void {
+    if (stopping) return;
+    debounceTimer ??= setTimeout(() => void checkConfig(), waitMs);
+  }
 
   function onFileEvent(): void {
     if (stopping) return;
@@ -165,7 +230,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     paths: config.load.paths,
     cwd: config.load.cwd ?? process.cwd(),
     onEvent: (path) => {
-      if (!isStateFile(path) && reconciler.concerns(path)) fileEvents++;
+      if (!isStateFile(path) && environments.concerns(path)) fileEvents++;
       onFileEvent();
     },
     onError: (error) => log.warn({ error: error.message }, 'watch error'),
@@ -174,7 +239,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
 
   const schedule: Schedule = startSchedule(config.schedule, {
     jitterMs: config.jitterMs,
-    onTick: () => loop.trigger('schedule'),
+    onTick: (jitter) => void triggerAll('schedule', jitter).catch(onTriggerError),
     logger: {
       info: (m) => log.debug({ cron: m }, 'schedule'),
       debug: (m) => log.debug({ cron: String(m) }, 'schedule'),
@@ -186,22 +251,24 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     { mode: config.mode, schedule: config.schedule, jitter_ms: schedule.jitterMs, debounce_ms: config.debounceMs, full_refresh_interval_ms: config.fullRefreshIntervalMs },
     'daemon started',
   );
-  loop.trigger('start');
+  for (const [, runner] of environments.runners()) runner.loop.trigger('start');
+  if (initial.unsettled) recheckEnvironments('start', initial.unsettled.waitMs);
 
   let stopped: Promise<void> | undefined;
   return {
     address: server.address,
     signal() {
       log.info('SIGHUP: reconcile requested');
-      loop.trigger('signal');
+      void triggerAll('signal').catch(onTriggerError);
     },
     stop(reason) {
       stopped ??= (async () => {
         log.info({ reason }, 'stopping');
         stopping = true;
         if (debounceTimer !== undefined) clearTimeout(debounceTimer);
+        if (recheckTimer !== undefined) clearTimeout(recheckTimer);
         await Promise.allSettled([schedule.stop(), watcher?.close()]);
-        const inFlight = loop.stop();
+        const inFlight = environments.stop();
         let timer: NodeJS.Timeout | undefined;
         const timedOut = await Promise.race([
           inFlight.then(() => false),

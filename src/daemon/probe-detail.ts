@@ -31,11 +31,25 @@ export const DETAIL_OMITTED = 'keys, file paths and messages are omitted: ask fr
 
 /** The readiness body for a caller that is neither local nor asked `?verbose`. */
 export function terseReadiness(readiness: Readiness): Readiness {
-  const { last_reconcile: last, ...rest } = readiness;
+  const { last_reconcile: last, environments, ...rest } = readiness;
+  if (environments !== undefined) {
+    // Environment names are the config's own words and bounded; hosts and messages are left out.
+    const terse = environments.map(({ host: _host, ...env }) => ({ ...env, ...terseLast(env.last_reconcile) }));
+    const omitted = environments.some((e) => e.host !== undefined || hasDetail(e.last_reconcile));
+    return { ...rest, environments: terse, ...(omitted ? { detail: DETAIL_OMITTED } : {}) };
+  }
   if (last === undefined) return rest;
+  return { ...rest, ...terseLast(last), ...(hasDetail(last) ? { detail: DETAIL_OMITTED } : {}) };
+}
+
+function hasDetail(last: ReconcileReport | undefined): boolean {
+  return last !== undefined && (last.error !== undefined || last.diagnostics !== undefined || last.blocked !== undefined);
+}
+
+function terseLast(last: ReconcileReport | undefined): { last_reconcile?: ReconcileReport } {
+  if (last === undefined) return {};
   const { error, diagnostics: _diagnostics, blocked: _blocked, ...kept } = last;
   const terse: ReconcileReport = kept;
   if (error !== undefined) terse.error = last.stage === undefined ? 'the reconcile failed' : STAGE_ERRORS[last.stage];
-  const omitted = error !== undefined || last.diagnostics !== undefined || last.blocked !== undefined;
-  return { ...rest, last_reconcile: terse, ...(omitted ? { detail: DETAIL_OMITTED } : {}) };
+  return { last_reconcile: terse };
 }

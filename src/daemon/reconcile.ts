@@ -1,41 +1,69 @@
-// One reconcile of the daemon: the same pipeline as `apply` (planRun → applyPlan), with its outcome
-// turned into a log line, metrics and readiness. The detail cache lives here for the daemon's whole life.
+// One reconcile of one environment: the same pipeline as `apply` (planRun → applyPlan), with its outcome
+// turned into a log line, metrics and readiness. The environment's client and detail cache live here for
+// as long as it is reconciled (a new host or secret key opens a new client and starts the cache afresh).
 import { applyPlan } from '../apply/apply.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { loadDesiredState } from '../config/index.js';
-import type { Diagnostic, DesiredState, LoadOptions, LoadResult } from '../config/types.js';
+import { loadConfig, resolveEnvironment } from '../config/index.js';
+import type { Diagnostic, DesiredState, EnvironmentResult, LoadOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { ResponseEvent } from '../nango/client.js';
 import { createDetailCache, type DetailCache } from '../nango/live.js';
 import { NangoApiError, type NangoClient } from '../nango/types.js';
 import type { Fingerprinter } from '../plan/fingerprint.js';
 import { isBlocked } from '../plan/plan.js';
+import { sha256Hex } from '../plan/canonical.js';
 import { ACTIONS, type Action, type Change, type Plan } from '../plan/types.js';
 import { planRun } from '../reconcile/plan-run.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 import type { Redactor } from '../redact.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
+import { stoppableClient } from './guard.js';
 import type { RunOutcome, Trigger } from './loop.js';
-import type { DaemonMetrics, ReconcileResult } from './metrics.js';
+import type { DaemonMetrics, EnvironmentMetrics, ReconcileResult } from './metrics.js';
 import { createSettledReader, type SettledRead, type Unsettled } from './settle.js';
 import type { DaemonStatus, ReconcileReport, Stage } from './status.js';
 
 export type Mode = 'apply' | 'plan';
 
-/** What lives as long as the daemon: set up once from the secret key and the flags. */
-export interface DaemonDeps {
-  /** The one client of the daemon's life (one rate-limit pacer). */
+/** Where one environment is and the key that opens it, as its config resolved them. */
+export interface EnvironmentTarget {
+  /** undefined: a config without an environments block (NANGO_SECRET_KEY, NANGO_HOST). */
+  environment: string | undefined;
+  host: string;
+  /** Never logged, never in an error. */
+  secretKey: string;
+}
+
+/** What is derived from one environment's secret key. */
+export interface Remote {
   client: NangoClient;
   fingerprint: Fingerprinter;
   fingerprints: FingerprintStore;
+}
+
+/** What lives as long as the daemon. */
+export interface DaemonDeps {
+  /**
+   * Opens an environment's client (environments on one host share its rate-limit pacer). Called again
+   * only when the environment's host or secret key changed. May throw for a host it cannot use.
+   */
+  connect(target: EnvironmentTarget, onResponse: (e: ResponseEvent) => void): Remote;
   redactor: Redactor;
   log: Logger;
   metrics: DaemonMetrics;
-  /** Total API attempts so far, to log how many one reconcile cost. */
-  requestCount: () => number;
 }
 
-export interface ReconcilerOptions extends DaemonDeps {
+export interface ReconcilerOptions {
+  /** The environment this reconciler keeps converged (undefined: the config has no environments block). */
+  environment: string | undefined;
+  connect: DaemonDeps['connect'];
+  redactor: Redactor;
+  /** Lines of this environment (they carry its name). */
+  log: Logger;
+  metrics: EnvironmentMetrics;
+  /** True once the daemon shuts down: no new request is sent. */
+  stopping: () => boolean;
   load: LoadOptions;
   flags: PolicyFlags;
   concurrency: number;
@@ -56,6 +84,8 @@ export type ConfigCheck = { status: 'changed' | 'unchanged' } | ({ status: 'unse
 
 export interface Reconciler {
   reconcile(trigger: Trigger): Promise<RunOutcome>;
+  /** The host this environment last resolved to. */
+  host(): string | undefined;
   /** Re-reads the config: changed when it differs from the last settled version seen (a reconcile is due). */
   configChanged(): Promise<ConfigCheck>;
   /** Whether a file event at this path may change the config (see SettledReader.concerns). */
@@ -63,7 +93,7 @@ export interface Reconciler {
 }
 
 /** A read of the config, numbered, with the file-event count from just before it began. */
-interface ConfigRead extends SettledRead {
+interface ConfigRead extends SettledRead<EnvironmentResult> {
   seq: number;
   events: number;
 }
@@ -84,10 +114,16 @@ function countByAction(changes: readonly Change[]): Record<Action, number> {
   return counts;
 }
 
+/** The config's fingerprint and the environment's host and key (hashed): a rotated key is a change to act on. */
+function targetFingerprint(loaded: EnvironmentResult): string {
+  const config = configFingerprint(loaded);
+  return loaded.secretKey === undefined ? config : `${config}:${sha256Hex(`${loaded.host ?? ''}\0${loaded.secretKey}`)}`;
+}
+
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const now = options.now ?? Date.now;
   const { log, metrics, status, redactor } = options;
-  const cache: DetailCache = createDetailCache();
+  let cache: DetailCache = createDetailCache();
   let lastSeen: string | undefined;
   /** The config the watch just read to decide a run was due: the run uses it instead of reading again. */
   let handoff: ConfigRead | undefined;
@@ -97,25 +133,53 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let declared: Map<string, string> | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
+  let lastHost: string | undefined;
+  let remote: { host: string; secretKey: string; value: Remote } | undefined;
+  let requests = 0;
+
+  const onResponse = (e: ResponseEvent): void => {
+    requests++;
+    log.debug({ method: e.method, route: e.route, status: e.status, ms: Math.round(e.durationMs), attempt: e.attempt }, 'nango request');
+    metrics.apiResponse(e.method, e.status);
+  };
+
+  /** The environment's client for the key and host this read resolved; a new one when either changed. */
+  const remoteFor = (loaded: EnvironmentResult): Remote => {
+    const { host, secretKey } = loaded;
+    if (host === undefined || secretKey === undefined) throw new Error('the environment resolved without a host or secret key');
+    if (remote === undefined || remote.host !== host || remote.secretKey !== secretKey) {
+      const opened = options.connect({ environment: options.environment, host, secretKey }, onResponse);
+      const value: Remote = { ...opened, client: stoppableClient(opened.client, options.stopping) };
+      // Another key may open another environment: what was cached describes the old one.
+      if (remote !== undefined) {
+        cache = createDetailCache();
+        declared = undefined;
+        lastFullRefresh = Number.NEGATIVE_INFINITY;
+      }
+      remote = { host, secretKey, value };
+    }
+    return remote.value;
+  };
 
   // Server text in a NangoApiError was scrubbed where it entered; other errors are the tool's or the runtime's words.
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-  const loadConfig = async (): Promise<LoadResult> => {
-    const loaded = await loadDesiredState(options.load);
+  const readEnvironment = async (): Promise<EnvironmentResult> => {
+    const loaded = await resolveEnvironment(await loadConfig(options.load), options.environment, { secretKey: true });
     if (loaded.state) {
       redactor.add(loaded.state.sensitiveValues);
       options.onLoaded?.(loaded.state);
     }
     return loaded;
   };
-  const reader = createSettledReader({ load: options.load, debounceMs: options.debounceMs, read: loadConfig, now });
+  const reader = createSettledReader({ load: options.load, debounceMs: options.debounceMs, read: readEnvironment, now });
 
   const readConfig = async (): Promise<ConfigRead> => {
     const events = options.changeEvents();
     const read = { ...(await reader.read()), seq: ++reads, events };
     if (read.unsettled) return read;
-    const fingerprint = configFingerprint(read.loaded);
+    if (read.loaded.host !== undefined) lastHost = read.loaded.host;
+    const fingerprint = targetFingerprint(read.loaded);
     const same = firstSeen !== undefined && firstSeen.fingerprint === fingerprint && firstSeen.signature === read.signature && firstSeen.events === events;
     if (!same) firstSeen = { fingerprint, signature: read.signature, seq: read.seq, startedAt: read.startedAt, events };
     return read;
@@ -128,7 +192,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
    */
   const confirmed = (read: ConfigRead): Unsettled | undefined => {
     const first = firstSeen;
-    const fingerprint = configFingerprint(read.loaded);
+    const fingerprint = targetFingerprint(read.loaded);
     if (first === undefined || first.fingerprint !== fingerprint || first.signature !== read.signature || options.changeEvents() !== first.events) {
       return { reason: 'a config file changed after it was read', waitMs: options.debounceMs };
     }
@@ -154,7 +218,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   async function reconcile(trigger: Trigger): Promise<RunOutcome> {
     const started = now();
-    const requestsBefore = options.requestCount();
+    const requestsBefore = requests;
     const report: Omit<ReconcileReport, 'finished_at' | 'duration_ms' | 'result'> = {
       trigger,
       mode: options.mode,
@@ -178,7 +242,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         digest: full.digest,
         duration_ms: full.duration_ms,
         result,
-        requests: options.requestCount() - requestsBefore,
+        requests: requests - requestsBefore,
         summary: full.summary,
         stage: full.stage,
         error: full.error,
@@ -209,22 +273,23 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       handoff = undefined;
       if (read.unsettled) return notSettled(trigger, read.unsettled);
       const { loaded } = read;
-      lastSeen = configFingerprint(loaded);
+      lastSeen = targetFingerprint(loaded);
       if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
       const desired = loaded.state;
       report.digest = desired.digest.slice(0, 12);
       metrics.configValid(true);
       reportWarnings(lastSeen, loaded.diagnostics);
+      const { client, fingerprints, fingerprint } = remoteFor(loaded);
 
       const hashes = integrationHashes(desired);
       for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
       const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
 
       stage = 'api';
-      const outcome = await planRun(options.load, options.flags, options.concurrency, {
-        client: options.client,
-        fingerprints: options.fingerprints,
-        fingerprint: options.fingerprint,
+      const outcome = await planRun({ ...options.load, environment: options.environment }, options.flags, options.concurrency, {
+        client,
+        fingerprints,
+        fingerprint,
         redactor,
         cache,
         fullRefresh,
@@ -251,7 +316,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           const again = await readConfig();
           unconfirmed =
             again.unsettled ??
-            (configFingerprint(again.loaded) === configFingerprint(read.loaded)
+            (targetFingerprint(again.loaded) === targetFingerprint(read.loaded)
               ? confirmed(again)
               : { reason: 'a config file changed after it was read', waitMs: options.debounceMs });
         }
@@ -260,11 +325,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
       stage = 'apply';
       const applied = await applyPlan(plan, {
-        client: options.client,
+        client,
         desired: outcome.desired,
         concurrency: options.concurrency,
-        fingerprints: options.fingerprints,
-        fingerprint: options.fingerprint,
+        fingerprints,
+        fingerprint,
         onResult: (change) => logChange(change),
       });
       // Changes that never settled (skipped) get no onResult call; log them too.
@@ -330,10 +395,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   return {
     reconcile,
+    host: () => lastHost,
     async configChanged() {
       const read = await readConfig();
       if (read.unsettled) return { status: 'unsettled', ...read.unsettled };
-      const fingerprint = configFingerprint(read.loaded);
+      const fingerprint = targetFingerprint(read.loaded);
       if (fingerprint === lastSeen) return { status: 'unchanged' };
       lastSeen = fingerprint;
       handoff = read;

@@ -52,8 +52,8 @@ export interface Unsettled {
   waitMs: number;
 }
 
-export interface SettledRead {
-  loaded: LoadResult;
+export interface SettledRead<T extends LoadResult = LoadResult> {
+  loaded: T;
   /** Epoch ms at which the read began. */
   startedAt: number;
   /** Every file read and its version: equal for two reads only if no file changed in between. */
@@ -62,15 +62,15 @@ export interface SettledRead {
   unsettled?: Unsettled;
 }
 
-export interface SettledReaderOptions {
+export interface SettledReaderOptions<T extends LoadResult = LoadResult> {
   load: LoadOptions;
   debounceMs: number;
-  read: () => Promise<LoadResult>;
+  read: () => Promise<T>;
   now?: () => number;
 }
 
-export interface SettledReader {
-  read(): Promise<SettledRead>;
+export interface SettledReader<T extends LoadResult = LoadResult> {
+  read(): Promise<SettledRead<T>>;
   /**
    * Whether a watch event at `path` may concern the config: a file it was read from, a path inside a
    * config directory, or a directory or symlink on the way to either. The parent directories are watched
@@ -80,7 +80,7 @@ export interface SettledReader {
 }
 
 /** Reads the config and tells whether the read is settled. Keeps what it needs between reads. */
-export function createSettledReader(options: SettledReaderOptions): SettledReader {
+export function createSettledReader<T extends LoadResult = LoadResult>(options: SettledReaderOptions<T>): SettledReader<T> {
   const now = options.now ?? Date.now;
   const cwd = options.load.cwd ?? process.cwd();
   const configPaths = options.load.paths.map((p) => resolve(cwd, p));
@@ -94,7 +94,7 @@ export function createSettledReader(options: SettledReaderOptions): SettledReade
 
   const configFiles = async (): Promise<string[]> => (await discoverConfigFiles(options.load.paths, cwd)).files.map((f) => f.path);
 
-  const read = async (): Promise<SettledRead> => {
+  const read = async (): Promise<SettledRead<T>> => {
     const startedAt = now();
     const filesBefore = await configFiles();
     const before = await mark([...filesBefore, ...envFiles, ...secretFiles]);

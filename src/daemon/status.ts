@@ -37,8 +37,24 @@ export interface Readiness {
   ready: boolean;
   last_success?: string;
   last_reconcile?: ReconcileReport;
+  /** With an environments block: each selected environment's own readiness (the fields above are then absent). */
+  environments?: EnvironmentReadiness[];
   /** Set when detail was left out of the body (see probe-detail.ts). */
   detail?: string;
+}
+
+export interface EnvironmentReadiness {
+  name: string;
+  /** The Nango API URL it was last resolved to (not in the terse body). */
+  host?: string;
+  ready: boolean;
+  last_success?: string;
+  last_reconcile?: ReconcileReport;
+}
+
+/** Ready only when every selected environment is: one environment down is a degraded daemon. */
+export function combineReadiness(environments: readonly EnvironmentReadiness[]): Readiness {
+  return { ready: environments.length > 0 && environments.every((e) => e.ready), environments: [...environments] };
 }
 
 export class DaemonStatus {

@@ -1,15 +1,21 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ENVIRONMENT_VARIABLE, formatDiagnostic, hasErrors, loadConfig, selectEnvironments } from '../../config/index.js';
+import type { LoadOptions } from '../../config/types.js';
 import { DEFAULT_BACKOFF } from '../../daemon/backoff.js';
-import { startDaemon, type Daemon } from '../../daemon/daemon.js';
+import { startDaemon, type Daemon, type DaemonDeps } from '../../daemon/daemon.js';
 import { parseDuration } from '../../daemon/duration.js';
 import { DEFAULT_LISTEN, formatListen, parseListen, type ListenAddress } from '../../daemon/listen.js';
 import { createDaemonMetrics } from '../../daemon/metrics.js';
+import { createPacerPool } from '../../nango/pacers.js';
 import { DEFAULT_SCHEDULE, isValidSchedule } from '../../daemon/schedule.js';
+import { createNangoClient } from '../../nango/client.js';
 import { packageVersion } from '../../package-root.js';
+import { createFingerprinter } from '../../plan/fingerprint.js';
+import { openFingerprintFile } from '../../state/fingerprints.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { addRemoteOptions, loadOptions, policyFlags, type RemoteOptions } from '../options.js';
-import { connectRemote, createRuntime } from '../runtime.js';
+import { addRemoteOptions, loadOptions, policyFlags, responseLimits, type RemoteOptions } from '../options.js';
+import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
 
 interface DaemonOptions extends RemoteOptions {
   plan?: boolean;
@@ -19,6 +25,7 @@ interface DaemonOptions extends RemoteOptions {
   fullRefreshInterval: number;
   jitter?: number;
   shutdownTimeout: number;
+  environment?: string[];
 }
 
 type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
@@ -55,6 +62,11 @@ function cronExpression(value: string): string {
 export function registerDaemon(program: Command, run: Runner): void {
   const cmd = addRemoteOptions(program.command('daemon'))
     .description('keep reconciling: on start, on config change, on a schedule and on SIGHUP; serves /healthz, /readyz, /metrics')
+    .addOption(
+      new Option('--environment <name>', 'reconcile only this environment of the environments block, repeatable (default: every declared one, as the config changes)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .env(ENVIRONMENT_VARIABLE),
+    )
     .addOption(new Option('--plan', 'drift detection: never write; report pending changes in logs and metrics'))
     .addOption(new Option('--schedule <cron>', 'periodic reconcile (node-cron syntax; a 6th leading field is seconds)').default(DEFAULT_SCHEDULE).argParser(cronExpression).env('NANGO_GITOPS_SCHEDULE'))
     .addOption(new Option('--jitter <duration>', 'random delay before each scheduled run, at most this (default: min(30s, period/10))').argParser(duration('--jitter', 0)).env('NANGO_GITOPS_JITTER'))
@@ -110,15 +122,28 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
   });
 
   const metrics = createDaemonMetrics({ version: packageVersion(), mode });
-  let requests = 0;
-  const remote = await connectRemote(opts, redactor, log, (e) => {
-    requests++;
-    metrics.apiResponse(e.method, e.status);
-  });
+  const load = loadOptions(opts);
+  const environments = await startEnvironments(load, opts.environment, command.getOptionValueSource('environment') === 'env' ? 'env' : 'flag');
+  // NANGO_SECRET_KEY is read at start, as it always was, so that its absence stops the start.
+  const defaultKey = environments.needsSecretKey ? readSecretKey() : undefined;
+  let fingerprintFile: Awaited<ReturnType<typeof openFingerprintFile>>;
+  try {
+    fingerprintFile = await openFingerprintFile(opts.state);
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err));
+  }
+  const pacerFor = createPacerPool();
+  const connect: DaemonDeps['connect'] = ({ host, secretKey }, onResponse) => {
+    redactor.add([secretKey], { caseInsensitive: true });
+    const client = createNangoClient({ host, secretKey, timeoutMs: opts.timeout, ...responseLimits(opts), redactor, pacer: pacerFor(host), onResponse });
+    return { client, fingerprint: createFingerprinter(secretKey), fingerprints: fingerprintFile.store(secretKey) };
+  };
+  if (defaultKey !== undefined) checkDefaultRemote(connect, defaultKey);
   try {
     daemon = await startDaemon(
       {
-        load: loadOptions(opts),
+        load,
+        ...(environments.selected !== undefined ? { environments: environments.selected } : {}),
         flags: policyFlags(opts),
         concurrency: opts.concurrency,
         mode,
@@ -132,7 +157,7 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
         statePath: resolve(opts.state),
         backoff: DEFAULT_BACKOFF,
       },
-      { ...remote, redactor, log, metrics, requestCount: () => requests },
+      { connect, redactor, log, metrics },
     );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -144,4 +169,31 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
   if (stopping) await daemon.stop('signal during start-up');
   await done;
   process.exit(EXIT.ok);
+}
+
+/**
+ * Which environments the daemon starts with. `--environment` names are checked against the config now (a
+ * typo is a start-up error); without them the daemon follows the config's environments block as it changes.
+ * A config without that block needs NANGO_SECRET_KEY, as always: its absence stops the start.
+ */
+async function startEnvironments(load: LoadOptions, requested: string[] | undefined, origin: 'flag' | 'env'): Promise<{ selected?: string[]; needsSecretKey: boolean }> {
+  const config = await loadConfig(load);
+  const named = (requested ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter((r) => r !== '');
+  if (named.length === 0) return { needsSecretKey: config.environments === undefined && config.sources.complete };
+  const selection = selectEnvironments(config, named, origin);
+  if (hasErrors(selection.diagnostics)) throw new UserError(selection.diagnostics.map(formatDiagnostic).join('\n'));
+  // A config that does not parse yet cannot confirm the names: each run reports its own state.
+  const selected = selection.names.every((n): n is string => n !== undefined) && selection.names.length > 0 ? selection.names : [...new Set(named)];
+  return { selected, needsSecretKey: false };
+}
+
+/** A bad NANGO_HOST stops the start, as it always did (the environment's first run opens the client it uses). */
+function checkDefaultRemote(connect: DaemonDeps['connect'], secretKey: string): void {
+  const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
+  try {
+    connect({ environment: undefined, host, secretKey }, () => undefined);
+  } catch (err) {
+    // A bad NANGO_HOST or proxy variable: one line, no stack trace.
+    throw new UserError(err instanceof Error ? err.message : String(err));
+  }
 }
