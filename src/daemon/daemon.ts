@@ -186,8 +186,12 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
       await watcher?.refresh();
       const listed = await environments.refresh();
       let waitMs = listed.unsettled?.waitMs;
-      for (const [, runner] of environments.runners()) {
+      for (const [name, runner] of environments.runners()) {
         const envLog = runner.log;
+        if (listed.added.includes(name)) {
+          runner.loop.trigger('watch');
+          continue;
+        }
         const check = await runner.reconciler.configChanged();
         if (check.status === 'changed') {
           envLog.info('config changed');

@@ -86,7 +86,10 @@ export interface Reconciler {
   reconcile(trigger: Trigger): Promise<RunOutcome>;
   /** The host this environment last resolved to. */
   host(): string | undefined;
-  /** Re-reads the config: changed when it differs from the last settled version seen (a reconcile is due). */
+  /**
+   * Re-reads the config: changed when it differs from the last settled version seen (a reconcile is due).
+   * Only once a run has read the config: the loop's first run must be triggered by the caller.
+   */
   configChanged(): Promise<ConfigCheck>;
   /** Whether a file event at this path may change the config (see SettledReader.concerns). */
   concerns(path: string): boolean;
@@ -399,6 +402,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     async configChanged() {
       const read = await readConfig();
       if (read.unsettled) return { status: 'unsettled', ...read.unsettled };
+      // No run has read the config yet: the first one (started with the loop) is on its way and reads it
+      // afresh. Calling this a change would queue a second run of the same version behind it.
+      if (lastSeen === undefined) return { status: 'unchanged' };
       const fingerprint = targetFingerprint(read.loaded);
       if (fingerprint === lastSeen) return { status: 'unchanged' };
       lastSeen = fingerprint;
