@@ -23,6 +23,9 @@ const STEADY_CPU_N = 1000;
 const STEADY_RUNS = 5;
 const SAMPLE_EVERY_MS = 10;
 
+/** Flags for node itself when running the daemon (e.g. BENCH_DAEMON_NODE_ARGS=--max-semi-space-size=1, as an image could set). */
+const NODE_ARGS = (process.env['BENCH_DAEMON_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+
 /** Once a year: the default (every 5 minutes) could start a reconcile in the middle of a measurement. */
 const NEVER_DURING_THE_RUN = '0 0 1 1 *';
 
@@ -39,7 +42,7 @@ function expectResult(line: LogLine, what: string, summary?: (s: Record<string, 
 }
 
 async function withDaemon<T>(emu: Emulator, w: Workload, body: (d: DaemonProcess) => Promise<T>): Promise<T> {
-  const daemon = await startDaemonProcess(daemonArgs(w), remoteEnv(emu.url));
+  const daemon = await startDaemonProcess(daemonArgs(w), remoteEnv(emu.url), NODE_ARGS);
   try {
     return await body(daemon);
   } finally {
@@ -57,6 +60,7 @@ async function reconcileOnce(emu: Emulator, daemon: DaemonProcess): Promise<{ re
 }
 
 export async function benchDaemon(report: Reporter): Promise<void> {
+  if (NODE_ARGS.length > 0) report.note(`daemon run as node ${NODE_ARGS.join(' ')} -- ... (BENCH_DAEMON_NODE_ARGS)`);
   const emu = await startEmulator({ rateLimitPerMinute: 1_000_000 });
   try {
     for (const n of SIZES) {
