@@ -22,8 +22,9 @@ export interface DaemonProcess {
   stop(): Promise<void>;
 }
 
-export async function startDaemonProcess(args: string[], env: Record<string, string>): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--', CLI, 'daemon', '--listen', '127.0.0.1:0', ...args], {
+/** `nodeArgs`: flags for node itself (e.g. the image's V8 flags). */
+export async function startDaemonProcess(args: string[], env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--', CLI, 'daemon', '--listen', '127.0.0.1:0', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

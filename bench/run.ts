@@ -1,13 +1,14 @@
 // `npm run bench`: every benchmark, each figure against its bound, then one table. Benchmarks report, they
 // do not gate: the exit code is 0 whatever the verdicts, 1 only when a benchmark could not run.
 //
-//   node dist/bench/run.js [cpu|startup|requests|wall|daemon]... [--markdown]
+//   node dist/bench/run.js [cpu|startup|requests|wall|plan-cpu|daemon]... [--markdown]
 import { performance } from 'node:perf_hooks';
 
 import { benchCpu } from './cpu.js';
 import { benchDaemon } from './daemon.js';
 import { formatMarkdown, formatTable, Reporter, toRow, verdictOf } from './figures.js';
 import { describeLoad, describeMachine, formatMachine } from './machine.js';
+import { benchPlanCpu } from './plan-cpu.js';
 import { benchRequests } from './requests.js';
 import { benchStartup } from './startup.js';
 import { benchWallTime } from './wall-time.js';
@@ -15,10 +16,11 @@ import { benchWallTime } from './wall-time.js';
 const BENCHMARKS: ReadonlyArray<{ name: string; what: string; run: (report: Reporter) => Promise<void> }> = [
   // In-process first, before this process has done anything else.
   { name: 'cpu', what: 'diff of 10,000 integrations in-process', run: benchCpu },
-  { name: 'startup', what: 'validate of the examples vs node -e 0', run: benchStartup },
+  { name: 'startup', what: '--help, validate of the examples and plan of 5 vs node -e 0', run: benchStartup },
   { name: 'requests', what: 'requests of cold and converged plans, N = 10, 100, 1,000', run: benchRequests },
   { name: 'wall', what: 'wall time of a cold plan of 1,000 at 20 ms latency', run: benchWallTime },
-  { name: 'daemon', what: 'daemon steady-state requests and memory', run: benchDaemon },
+  { name: 'plan-cpu', what: 'CPU time of a plan of 10,000 with no latency', run: benchPlanCpu },
+  { name: 'daemon', what: 'daemon steady-state requests, CPU and memory', run: benchDaemon },
 ];
 
 const args = process.argv.slice(2);

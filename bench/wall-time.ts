@@ -10,7 +10,7 @@ const N = 1000;
 const LATENCY_MS = 20;
 const CONCURRENCY = 8;
 const RUNS = 3;
-const MAX_RATIO = 1.3;
+const MAX_RATIO = 1.2;
 
 export async function benchWallTime(report: Reporter): Promise<void> {
   const bound = LATENCY_MS * (1 + Math.ceil(N / CONCURRENCY));

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --
-import { buildProgram } from './program.js';
+import { programFor } from './program.js';
 
-const program = await buildProgram(process.argv[2]);
+const program = await programFor(process.argv);
 await program.parseAsync(process.argv);

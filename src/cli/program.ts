@@ -1,7 +1,8 @@
-import { CommanderError, type Command } from 'commander';
+import { CommanderError, Help, type Command } from 'commander';
 import { escapeControls } from '../escape.js';
 import { NangoApiError } from '../nango/types.js';
 import { packageVersion } from '../package-root.js';
+import { readCommandIndex } from './command-index.js';
 import { EXIT, UserError, type ExitCode } from './exit-codes.js';
 import { GitopsCommand, optionDescription } from './command.js';
 import { configureUsageErrors, topLevelHelp } from './help.js';
@@ -47,8 +48,9 @@ const COMMANDS: Record<string, () => Promise<Registrar[]>> = {
   daemon: async () => [(await import('./commands/daemon.js')).registerDaemon],
 };
 
-/** `only`: the command about to run (process.argv[2]); anything else (help, typos) registers every command. */
-export async function buildProgram(only?: string): Promise<Command> {
+const isCommand = (name: string | undefined): name is string => name !== undefined && Object.hasOwn(COMMANDS, name);
+
+function createProgram(): Command {
   const program = new GitopsCommand('nango-gitops')
     .description('Keep the integrations of a Nango environment in sync with YAML files in git')
     .version(packageVersion())
@@ -65,7 +67,13 @@ export async function buildProgram(only?: string): Promise<Command> {
       command.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
-  const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+  return program;
+}
+
+/** `only`: the command about to run; without it (or for an unknown name) every command is registered. */
+export async function buildProgram(only?: string): Promise<Command> {
+  const program = createProgram();
+  const names = isCommand(only) ? [only] : Object.keys(COMMANDS);
   for (const name of names) {
     for (const register of await COMMANDS[name]!()) register(program, run);
   }
@@ -73,3 +81,27 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
+/**
+ * The program for `argv`, loading only what it needs: the command it runs (`help plan` shows plan's own
+ * help), and for top-level help, --version, a typo or no command at all, none: each command is listed
+ * from the index written at build time (command-index.ts), or, without one, loaded as before.
+ */
+export async function programFor(argv: readonly string[]): Promise<Command> {
+  const [first, second] = [argv[2], argv[3]];
+  if (isCommand(first)) return buildProgram(first);
+  if (first === 'help' && isCommand(second)) return buildProgram(second);
+  // After `--` a command name is still dispatched: rare enough to load everything for.
+  const index = first === '--' ? undefined : readCommandIndex(Object.keys(COMMANDS));
+  if (!index) return buildProgram();
+  const program = createProgram();
+  const terms = new Map(index.map((e) => [e.name, e.term]));
+  program.configureHelp({
+    optionDescription,
+    subcommandTerm(this: Help, cmd: Command): string {
+      return terms.get(cmd.name()) ?? Help.prototype.subcommandTerm.call(this, cmd);
+    },
+  });
+  for (const entry of index) program.command(entry.name).description(entry.description);
+  configureUsageErrors(program);
+  return program;
+}

@@ -46,7 +46,7 @@ const ITEM_PREFIX = '/integrations/';
 /** The parsed file's positions, except that values an environment overrides point at the override. */
 class ViewPositions implements Positions {
   constructor(
-    private readonly base: ReadonlyMap<string, NodePositions>,
+    private readonly base: Pick<ReadonlyMap<string, NodePositions>, 'get' | 'has'>,
     private readonly items: ReadonlyMap<number, Redirect>,
     private readonly settings: Redirect | undefined,
   ) {}

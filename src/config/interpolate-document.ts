@@ -26,51 +26,63 @@ export function interpolateDocument(parsed: Pick<ParsedFile, 'file' | 'value'> &
   const diagnostics: Diagnostic[] = [];
   const file = parsed.file.display;
 
-  const walk = (value: unknown, pointer: string): unknown => {
-    if (typeof value === 'string') {
-      const r = interpolateString(value, lookup, options);
+  // The path to the value being walked; its pointer, position and display path are built only for a string
+  // that needs them (an error, or a value from the environment): most strings hold no `$` at all.
+  const path: Array<string | number> = [];
+  const pointerHere = (): string => path.reduce<string>(childPointer, '');
+
+  const walkString = (value: string): string => {
+    if (!value.includes('$')) return value;
+    const r = interpolateString(value, lookup, options);
+    if (!r.sensitive && r.errors.length === 0 && r.missing.length === 0) return r.value;
+    const pointer = pointerHere();
+    const where = (): Pick<Diagnostic, 'location' | 'path'> => {
       const pos = parsed.positions.get(pointer)?.value ?? { line: 1, column: 1 };
-      const path = displayPath(pointer);
-      for (const e of r.errors) {
-        diagnostics.push(
-          error(e.message, {
-            location: { file, line: pos.line, column: pos.column },
-            ...(path !== undefined ? { path } : {}),
-            ...(e.name !== undefined ? { envVar: e.name } : {}),
-          }),
-        );
-      }
-      if (r.sensitive && IDENTIFIER.test(pointer)) {
-        // Keys and providers name things in every plan and log line: a value from the environment
-        // there would either leak or make the plan unreadable, so it is refused.
-        diagnostics.push(
-          error('unique_key, renamed_from and provider cannot take values from the environment; write them literally', {
-            location: { file, line: pos.line, column: pos.column },
-            ...(path !== undefined ? { path } : {}),
-          }),
-        );
-        missing.add(pointer);
-      } else if (r.sensitive) {
-        sensitive.add(pointer);
-        if (r.value !== '') sensitiveValues.push(r.value);
-      }
-      // A value that failed to interpolate is as unknown as a missing one: later checks skip it
-      // rather than pile "must not be empty" on top of "X is not set".
-      if (r.missing.length > 0 || r.errors.length > 0) missing.add(pointer);
-      return r.value;
+      const shown = displayPath(pointer);
+      return { location: { file, line: pos.line, column: pos.column }, ...(shown !== undefined ? { path: shown } : {}) };
+    };
+    for (const e of r.errors) diagnostics.push(error(e.message, { ...where(), ...(e.name !== undefined ? { envVar: e.name } : {}) }));
+    if (r.sensitive && IDENTIFIER.test(pointer)) {
+      // Keys and providers name things in every plan and log line: a value from the environment
+      // there would either leak or make the plan unreadable, so it is refused.
+      diagnostics.push(error('unique_key, renamed_from and provider cannot take values from the environment; write them literally', where()));
+      missing.add(pointer);
+    } else if (r.sensitive) {
+      sensitive.add(pointer);
+      if (r.value !== '') sensitiveValues.push(r.value);
     }
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, childPointer(pointer, i)));
+    // A value that failed to interpolate is as unknown as a missing one: later checks skip it
+    // rather than pile "must not be empty" on top of "X is not set".
+    if (r.missing.length > 0 || r.errors.length > 0) missing.add(pointer);
+    return r.value;
+  };
+
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return walkString(value);
+    if (Array.isArray(value)) {
+      return value.map((item: unknown, i) => {
+        path.push(i);
+        const out = walk(item);
+        path.pop();
+        return out;
+      });
+    }
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        Object.defineProperty(out, k, { value: walk(v, childPointer(pointer, k)), enumerable: true, writable: true, configurable: true });
+      for (const k of Object.keys(value)) {
+        path.push(k);
+        const v = walk((value as Record<string, unknown>)[k]);
+        path.pop();
+        // A key named `__proto__` must stay an ordinary (unknown) field, not set the prototype.
+        if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[k] = v;
       }
       return out;
     }
     return value;
   };
 
-  const value = walk(parsed.value, '');
+  const value = walk(parsed.value);
   return {
     document: { file: parsed.file, value, positions: parsed.positions, sensitive, missing },
     sensitiveValues,

@@ -1,23 +1,53 @@
 import { open, stat } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
-import { childPointer } from './pointer.js';
+import { SourcePositions, type Position } from './positions.js';
 import type { Diagnostic, SourceLocation } from './types.js';
+
+export type { NodePositions, Position } from './positions.js';
 
 /** Bigger than any sane integrations file, small enough that a wrong `-c` cannot exhaust memory. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /**
  * The yaml library keeps every node with its source range: a 4 MiB flow list of 2 million one-character
- * items took ~70 s and ~3 GB. Counting tokens first (the lexer alone allocates little) bounds that;
- * 10,000 real integrations in one file are ~700,000 tokens.
+ * items took ~70 s and ~3 GB. Counting tokens before the parser sees any (the lexer alone allocates
+ * little) bounds that; 10,000 real integrations in one file are ~700,000 tokens.
  */
 export const MAX_TOKENS = 1_500_000;
 
-function tooManyTokens(text: string): boolean {
-  let count = 0;
-  for (const _token of new Lexer().lex(text)) if (++count > MAX_TOKENS) return true;
-  return false;
+/**
+ * The file's tokens, from the one lexer pass the parser then reads; undefined beyond MAX_TOKENS. They
+ * are kept rather than fed to the parser as they come: its syntax tree of 1.5 million tokens would not
+ * fit where the refusal must (a 128 MB heap), while the tokens are mostly slices of the text.
+ */
+function lexBounded(text: string): string[] | undefined {
+  const lexemes: string[] = [];
+  for (const lexeme of new Lexer().lex(text)) if (lexemes.push(lexeme) > MAX_TOKENS) return undefined;
+  return lexemes;
+}
+
+/** yaml's parseDocument, from tokens already lexed: the first document, and an error if another follows. */
+function composeDocument(text: string, lexemes: readonly string[], lineCounter: LineCounter): Document.Parsed {
+  const parser = new Parser(lineCounter.addNewLine);
+  // prettyErrors would quote the offending source line, and that line may hold a secret.
+  const composer = new Composer({ lineCounter, prettyErrors: false, uniqueKeys: true });
+  function* tokens() {
+    lineCounter.addNewLine(0);
+    for (const lexeme of lexemes) yield* parser.next(lexeme);
+    yield* parser.end();
+  }
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens(), true, text.length)) {
+    if (doc === undefined) {
+      doc = next;
+    } else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  // compose(..., forceDoc = true) always yields a document.
+  return doc!;
 }
 /**
  * Values an alias may produce, summed over the document. yaml's own guard (toJS maxAliasCount) lets
@@ -65,23 +95,12 @@ function tagProblem(node: Node): string | undefined {
 /** Thrown inside the converter to abandon a document that expands too much. */
 class ExpansionLimit extends Error {}
 
-export interface Position {
-  line: number;
-  column: number;
-}
-
-/** Where a value sits, and for a mapping entry where its key sits (unknown-field errors point there). */
-export interface NodePositions {
-  value: Position;
-  key?: Position;
-}
-
 export interface ParsedFile {
   file: ConfigFile;
   /** Plain JSON-like value; null for an empty document. */
   value: unknown;
   /** Keyed by JSON Pointer, the same addresses ajv reports as `instancePath`. */
-  positions: Map<string, NodePositions>;
+  positions: SourcePositions;
 }
 
 export interface LoadedFile {
@@ -150,13 +169,13 @@ export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
 }
 
 export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
-  if (tooManyTokens(text)) {
+  const lexemes = lexBounded(text);
+  if (lexemes === undefined) {
     const limit = MAX_TOKENS.toLocaleString('en-US');
     return { diagnostics: [error(`too large to parse safely (more than ${limit} YAML tokens); split it into several files`, { location: top(file) })] };
   }
   const lineCounter = new LineCounter();
-  // prettyErrors would quote the offending source line, and that line may hold a secret.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = composeDocument(text, lexemes, lineCounter);
   const pos = (offset: number): Position => {
     const lp = lineCounter.linePos(offset);
     return { line: lp.line, column: lp.col };
@@ -173,11 +192,11 @@ export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
   }
   if (doc.errors.length > 0) return { diagnostics };
 
-  const positions = new Map<string, NodePositions>();
+  const positions = new SourcePositions(lineCounter.linePos);
   const converter = new Converter(doc, file, positions, pos, diagnostics);
   let value: unknown;
   try {
-    value = converter.convert(doc.contents, '', undefined);
+    value = converter.convert(doc.contents, undefined);
   } catch (err) {
     if (!(err instanceof ExpansionLimit)) throw err;
     return { diagnostics: [...diagnostics, error(ALIAS_BOMB, { location: top(file) })] };
@@ -186,6 +205,7 @@ export function parseConfigText(file: ConfigFile, text: string): LoadedFile {
   // A file being written, truncated or emptied by a failed copy looks exactly like this: taking it as
   // "declares nothing" would let a prune delete what it declared a moment ago.
   if (value === null) return { diagnostics: [...diagnostics, error(EMPTY_FILE, { location: top(file) })] };
+  positions.setRoot(value, offsetOf(doc.contents, undefined));
   return { parsed: { file, value, positions }, diagnostics };
 }
 
@@ -194,7 +214,12 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Turns yaml nodes into plain values while recording where each one sits. */
+/** Where a value is used: the alias, not the anchor, for an alias; its key, or the file's start, when it has no node. */
+function offsetOf(node: Node | null | undefined, keyOffset: number | undefined): number {
+  return node?.range?.[0] ?? keyOffset ?? 0;
+}
+
+/** Turns yaml nodes into plain values while recording where each one sits (as offsets: see positions.ts). */
 class Converter {
   private readonly expanding = new Set<Node>();
   /** Aliases being expanded right now, and the values they produced so far. */
@@ -204,61 +229,49 @@ class Converter {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly file: ConfigFile,
-    private readonly positions: Map<string, NodePositions>,
+    private readonly positions: SourcePositions,
     private readonly pos: (offset: number) => Position,
     private readonly diagnostics: Diagnostic[],
   ) {}
 
-  private start(node: Node | null | undefined, fallback: Position | undefined): Position {
-    const offset = node?.range?.[0];
-    return offset === undefined ? (fallback ?? { line: 1, column: 1 }) : this.pos(offset);
+  private problem(message: string, offset: number): void {
+    this.diagnostics.push(error(message, { location: at(this.file, this.pos(offset)) }));
   }
 
   /**
    * True when the node's tag is refused: its content is then not read (a `!!omap` would only add noise).
    * Reported where the node is written, not again at each alias of it.
    */
-  private badTag(node: Node, where: Position): boolean {
+  private badTag(node: Node, offset: number): boolean {
+    if (node.tag === undefined) return false;
     const problem = tagProblem(node);
     if (problem === undefined) return false;
-    if (this.aliasDepth === 0) this.diagnostics.push(error(problem, { location: at(this.file, where) }));
+    if (this.aliasDepth === 0) this.problem(problem, offset);
     return true;
   }
 
-  convert(node: unknown, pointer: string, keyPos: Position | undefined): unknown {
+  /** `keyOffset`: where the key of this value sits, for a mapping entry. */
+  convert(node: unknown, keyOffset: number | undefined): unknown {
     if (this.aliasDepth > 0 && ++this.expanded > MAX_ALIAS_EXPANSION) throw new ExpansionLimit();
-    if (node === null || node === undefined) {
-      this.positions.set(pointer, { value: keyPos ?? { line: 1, column: 1 }, ...(keyPos ? { key: keyPos } : {}) });
-      return null;
-    }
+    if (node === null || node === undefined) return null;
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
-      const here = this.start(node, keyPos);
       if (!target || this.expanding.has(target)) {
-        this.diagnostics.push(
-          error(target ? `alias *${node.source} refers to a node that contains it` : `unknown alias *${node.source}`, {
-            location: at(this.file, here),
-          }),
-        );
+        this.problem(target ? `alias *${node.source} refers to a node that contains it` : `unknown alias *${node.source}`, offsetOf(node, keyOffset));
         return null;
       }
       this.expanding.add(target);
       this.aliasDepth++;
-      let value: unknown;
       try {
-        value = this.convert(target, pointer, keyPos);
+        return this.convert(target, keyOffset);
       } finally {
         this.aliasDepth--;
         this.expanding.delete(target);
       }
-      // Point at the alias, not the anchor: that is where this value is used.
-      this.positions.set(pointer, { value: here, ...(keyPos ? { key: keyPos } : {}) });
-      return value;
     }
     const n = node as Node;
-    const value = this.start(n, keyPos);
-    this.positions.set(pointer, { value, ...(keyPos ? { key: keyPos } : {}) });
-    if (this.badTag(n, value)) return null;
+    const offset = offsetOf(n, keyOffset);
+    if (this.badTag(n, offset)) return null;
     if (isScalar(n)) {
       const v = n.value;
       if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -266,37 +279,44 @@ class Converter {
     }
     if (isSeq(n)) {
       this.expanding.add(n);
-      const out = n.items.map((item, i) => this.convert(item, childPointer(pointer, i), undefined));
+      const first = this.positions.reserve(n.items.length);
+      const out = n.items.map((item, i) => {
+        this.positions.set(first + i, offsetOf(item as Node | null, undefined));
+        return this.convert(item, undefined);
+      });
+      this.positions.attach(out, first);
       this.expanding.delete(n);
       return out;
     }
     if (isMap(n)) {
       this.expanding.add(n);
       const out: Record<string, unknown> = {};
-      for (const pair of n.items) {
+      const first = this.positions.reserve(n.items.length);
+      const slots = new Map<string, number>();
+      n.items.forEach((pair, i) => {
         const keyNode = pair.key as Node | null;
-        const kPos = this.start(keyNode, value);
-        if (keyNode && this.badTag(keyNode, kPos)) continue;
+        const keyAt = offsetOf(keyNode, offset);
+        if (keyNode && this.badTag(keyNode, keyAt)) return;
         let key: string;
         if (keyNode === null || keyNode === undefined) key = '';
         else if (isScalar(keyNode) && (keyNode.value === null || ['string', 'number', 'boolean'].includes(typeof keyNode.value))) {
           key = keyNode.value === null ? '' : String(keyNode.value);
         } else {
-          this.diagnostics.push(error('mapping keys must be plain strings', { location: at(this.file, kPos) }));
-          continue;
+          this.problem('mapping keys must be plain strings', keyAt);
+          return;
         }
-        // defineProperty: a key named `__proto__` must stay an ordinary (unknown) field.
-        Object.defineProperty(out, key, {
-          value: this.convert(pair.value, childPointer(pointer, key), kPos),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
+        this.positions.set(first + i, offsetOf(pair.value as Node | null, keyAt), keyAt);
+        slots.set(key, first + i);
+        const value = this.convert(pair.value, keyAt);
+        // A key named `__proto__` must stay an ordinary (unknown) field, not set the prototype.
+        if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+        else out[key] = value;
+      });
+      this.positions.attach(out, slots);
       this.expanding.delete(n);
       return out;
     }
-    this.diagnostics.push(error('unsupported YAML node', { location: at(this.file, value) }));
+    this.problem('unsupported YAML node', offset);
     return null;
   }
 }

@@ -1,6 +1,6 @@
 // Resolved, validated documents → the DesiredState the planner consumes. Runs only when no error
 // was found, so it may trust the schema's shapes.
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../plan/canonical.js';
 import { locate, type ResolvedDocument } from './document.js';
 import { stripOneNewline } from './env.js';
 import { childPointer, integrationIndex, pointerSegments } from './pointer.js';
@@ -47,35 +47,49 @@ function sensitiveByIntegration(doc: ResolvedDocument): Map<number, string[]> {
   return byIndex;
 }
 
-function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<string, unknown>, sensitiveValues: Set<string>): DesiredIntegration {
+/** Where each managed field is written; built the first time something asks (a diff error), not per run. */
+function fieldSourcesOf(doc: ResolvedDocument, pointer: string, v: Record<string, unknown>): Record<string, SourceLocation> {
   const fieldSources: Record<string, SourceLocation> = {};
-  const sensitive = new Set<string>();
   const source = (path: string, p: string): void => {
-    fieldSources[path] = locate(doc, p);
-  };
-
-  const integration: Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> = {
-    unique_key: String(v['unique_key']),
-    provider: String(v['provider']),
+    // defineProperty: an integration_config key named `__proto__` is a field like any other.
+    Object.defineProperty(fieldSources, path, { value: locate(doc, p), enumerable: true, writable: true, configurable: true });
   };
   for (const f of TOP_FIELDS) {
     if (v[f] === undefined) continue;
     source(f, childPointer(pointer, f));
   }
+  const creds = record(v['credentials']);
+  if (creds) {
+    const credsPointer = childPointer(pointer, 'credentials');
+    source('credentials', credsPointer);
+    for (const f of CREDENTIAL_FIELDS) if (creds[f] !== undefined) source(`credentials.${f}`, childPointer(credsPointer, f));
+  }
+  const config = record(v['integration_config']);
+  if (config) {
+    const configPointer = childPointer(pointer, 'integration_config');
+    source('integration_config', configPointer);
+    for (const k of Object.keys(config)) source(`integration_config.${k}`, childPointer(configPointer, k));
+  }
+  return fieldSources;
+}
+
+function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<string, unknown>, sensitiveValues: Set<string>): DesiredIntegration {
+  const sensitive = new Set<string>();
+
+  const integration: Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> = {
+    unique_key: String(v['unique_key']),
+    provider: String(v['provider']),
+  };
   if (typeof v['display_name'] === 'string') integration.display_name = v['display_name'];
   if (typeof v['forward_webhooks'] === 'boolean') integration.forward_webhooks = v['forward_webhooks'];
   if (typeof v['renamed_from'] === 'string') integration.renamed_from = v['renamed_from'];
 
   const creds = record(v['credentials']);
   if (creds) {
-    const credsPointer = childPointer(pointer, 'credentials');
-    source('credentials', credsPointer);
     const out: DesiredCredentials = { type: creds['type'] as CredentialsType };
     for (const f of CREDENTIAL_FIELDS) {
       const value = creds[f];
-      if (value === undefined) continue;
-      source(`credentials.${f}`, childPointer(credsPointer, f));
-      if (f === 'type') continue;
+      if (value === undefined || f === 'type') continue;
       if (f === 'scopes') {
         if (typeof value === 'string' || Array.isArray(value)) out.scopes = normalizeScopes(value as string | string[]);
       } else if (typeof value === 'string') {
@@ -95,12 +109,9 @@ function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<stri
 
   const config = record(v['integration_config']);
   if (config) {
-    const configPointer = childPointer(pointer, 'integration_config');
-    source('integration_config', configPointer);
     const out: Record<string, string> = {};
     for (const [k, value] of Object.entries(config)) {
       Object.defineProperty(out, k, { value: String(value), enumerable: true, writable: true, configurable: true });
-      source(`integration_config.${k}`, childPointer(configPointer, k));
     }
     integration.integration_config = out;
   }
@@ -111,7 +122,19 @@ function buildIntegration(doc: ResolvedDocument, pointer: string, v: Record<stri
     if (field !== undefined) sensitive.add(field);
   }
 
-  return { ...integration, sensitive, source: locate(doc, pointer), fieldSources };
+  // Source locations are read only by a diff error: found when first read, not for every integration.
+  let source: SourceLocation | undefined;
+  let fieldSources: Record<string, SourceLocation> | undefined;
+  return {
+    ...integration,
+    sensitive,
+    get source() {
+      return (source ??= locate(doc, pointer));
+    },
+    get fieldSources() {
+      return (fieldSources ??= fieldSourcesOf(doc, pointer, v));
+    },
+  };
 }
 
 function buildSettings(doc: ResolvedDocument, v: Record<string, unknown>): Settings {
@@ -123,17 +146,7 @@ function buildSettings(doc: ResolvedDocument, v: Record<string, unknown>): Setti
   return settings;
 }
 
-/** JSON with object keys sorted at every level, so equal configs hash equally whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export { canonicalJson };
 
 /**
  * sha256 over the resolved config, secrets included (a rotation must change it), positions excluded.
@@ -141,11 +154,16 @@ export function canonicalJson(value: unknown): string {
  * environments block they are left out, so the digest is the one earlier versions computed.
  */
 export function digestDesiredState(integrations: readonly DesiredIntegration[], settings: Settings, target: EnvironmentTarget = {}): string {
-  const strip = ({ sensitive: _s, source: _src, fieldSources: _fs, ...rest }: DesiredIntegration): Omit<DesiredIntegration, 'sensitive' | 'source' | 'fieldSources'> => rest;
+  // Not a rest pattern: reading fieldSources would build it (normalize.ts builds it on first use).
+  const strip = (i: DesiredIntegration): Record<string, unknown> => {
+    const rest: Record<string, unknown> = {};
+    for (const k of Object.keys(i) as Array<keyof DesiredIntegration>) if (k !== 'sensitive' && k !== 'source' && k !== 'fieldSources') rest[k] = i[k];
+    return rest;
+  };
   const { source: _source, ...plainSettings } = settings;
   const sorted = [...integrations].sort((a, b) => (a.unique_key < b.unique_key ? -1 : a.unique_key > b.unique_key ? 1 : 0)).map(strip);
   const named = target.environment === undefined ? {} : { environment: target.environment, host: target.host };
-  return createHash('sha256').update(canonicalJson({ ...named, settings: plainSettings, integrations: sorted })).digest('hex');
+  return sha256Hex(canonicalJson({ ...named, settings: plainSettings, integrations: sorted }));
 }
 
 export interface EnvironmentTarget {

@@ -2,15 +2,15 @@
 // ajv's `instancePath`, so a schema error can be mapped back to a line without any translation table.
 
 export function childPointer(parent: string, segment: string | number): string {
-  return `${parent}/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  if (typeof segment === 'number') return `${parent}/${segment}`;
+  const escaped = segment.includes('~') || segment.includes('/') ? segment.replaceAll('~', '~0').replaceAll('/', '~1') : segment;
+  return `${parent}/${escaped}`;
 }
 
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const segments = pointer.slice(1).split('/');
+  return pointer.includes('~') ? segments.map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~')) : segments;
 }
 
 export function parentPointer(pointer: string): string | undefined {
@@ -18,7 +18,7 @@ export function parentPointer(pointer: string): string | undefined {
   return pointer.slice(0, pointer.lastIndexOf('/'));
 }
 
-const INTEGRATION_ITEM = /^\/integrations\/\d+(?=\/|$)/;
+const INTEGRATION_ITEM = /^\/integrations\/(\d+)(?=\/|$)/;
 
 /**
  * The dotted path users see: relative to the integration for anything inside one
@@ -41,5 +41,5 @@ export function displayPath(pointer: string): string | undefined {
 /** `/integrations/3/credentials/scopes/0` → 3; undefined outside the integrations list. */
 export function integrationIndex(pointer: string): number | undefined {
   const m = INTEGRATION_ITEM.exec(pointer);
-  return m ? Number(pointerSegments(m[0])[1]) : undefined;
+  return m ? Number(m[1]) : undefined;
 }

@@ -28,8 +28,8 @@ interface Item {
 
 function fieldString(item: Item, field: string): string | undefined {
   const v = item.value[field];
-  const p = childPointer(item.pointer, field);
-  return typeof v === 'string' && !dependsOnMissing(item.doc, p) ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  return item.doc.missing.size === 0 || !dependsOnMissing(item.doc, childPointer(item.pointer, field)) ? v : undefined;
 }
 
 /** The value in quotes, or a stand-in when it came from the environment and so may be secret. */
@@ -101,20 +101,23 @@ export function validateSemantics(docs: readonly ResolvedDocument[]): Diagnostic
   return out;
 }
 
+/** Where an item's field is written, computed only for a message that names it. */
+const fieldAt = (item: Item, field: string): string => formatLocation(locate(item.doc, childPointer(item.pointer, field)));
+
 function checkKeys(items: readonly Item[], out: Diagnostic[]): void {
-  const keys = new Map<string, SourceLocation>();
+  const keys = new Map<string, Item>();
   for (const item of items) {
     const key = fieldString(item, 'unique_key');
     if (key === undefined) continue;
     const first = keys.get(key);
-    const pointer = childPointer(item.pointer, 'unique_key');
     if (first) {
-      out.push(at(item, 'unique_key', `duplicate unique_key ${shown(item.doc, pointer, key)}: also declared at ${formatLocation(first)}`));
+      const pointer = childPointer(item.pointer, 'unique_key');
+      out.push(at(item, 'unique_key', `duplicate unique_key ${shown(item.doc, pointer, key)}: also declared at ${fieldAt(first, 'unique_key')}`));
     } else {
-      keys.set(key, locate(item.doc, pointer));
+      keys.set(key, item);
     }
   }
-  const renames = new Map<string, SourceLocation>();
+  const renames = new Map<string, Item>();
   for (const item of items) {
     const from = fieldString(item, 'renamed_from');
     if (from === undefined) continue;
@@ -126,13 +129,13 @@ function checkKeys(items: readonly Item[], out: Diagnostic[]): void {
     }
     const declared = keys.get(from);
     if (declared) {
-      out.push(at(item, 'renamed_from', `${what} is also declared as a unique_key at ${formatLocation(declared)}; a key cannot be renamed and kept`));
+      out.push(at(item, 'renamed_from', `${what} is also declared as a unique_key at ${fieldAt(declared, 'unique_key')}; a key cannot be renamed and kept`));
     }
     const first = renames.get(from);
     if (first) {
-      out.push(at(item, 'renamed_from', `${what} is also used at ${formatLocation(first)}; one remote integration can be renamed only once`));
+      out.push(at(item, 'renamed_from', `${what} is also used at ${fieldAt(first, 'renamed_from')}; one remote integration can be renamed only once`));
     } else {
-      renames.set(from, locate(item.doc, pointer));
+      renames.set(from, item);
     }
   }
 }

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+
+// Logs the URL of every module the CLI imports (ESM loader hooks run in their own thread).
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.MODULE_LOG, result.url + '\\n');
+  return result;
+}`;
+const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
+
+async function runLoggingModules(args: string[]): Promise<CliResult & { modules: string[] }> {
+  const log = join(mkdtempSync(join(tmpdir(), 'nango-gitops-modules-')), 'modules.txt');
+  const r = await runCli(args, { env: { MODULE_LOG: log }, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`] });
+  const modules = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
+  return { ...r, modules: modules.map((url) => fileURLToPath(url)) };
+}
+
+/** Files that register a command: help must not need any of them. */
+const registersACommand = (file: string): boolean => /\bfunction register(Validate|Plan|Apply|Export|Daemon)\b/.test(readFileSync(file, 'utf8'));
+
+describe('start-up', () => {
+  it('--help lists every command as the full program does, loading no command and no dependency', async () => {
+    const r = await runLoggingModules(['--help']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const full = await buildProgram();
+    full.configureOutput({ getOutHelpWidth: () => 80 });
+    expect(r.stdout).toBe(full.helpInformation());
+    expect(r.modules.length).toBeGreaterThan(0);
+    expect(r.modules.filter((m) => m.includes('node_modules'))).toEqual([]);
+    expect(r.modules.filter(registersACommand)).toEqual([]);
+  });
+
+  it('a command loads its own module only; help for a command shows its options', async () => {
+    const validate = await runLoggingModules(['validate', '-c', tempConfig({ 'a.yaml': 'integrations: []\n' })]);
+    expect(validate.code, validate.stderr).toBe(0);
+    const registering = validate.modules.filter(registersACommand).map((m) => readFileSync(m, 'utf8'));
+    expect(registering.length).toBeGreaterThan(0);
+    for (const text of registering) expect(text).not.toMatch(/\bfunction register(Plan|Apply|Export|Daemon)\b/);
+
+    const help = await runCli(['help', 'plan']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: nango-gitops plan [options]');
+    expect(help.stdout).toContain('--max-deletes <n>');
+  });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('"%s" is an unknown command: one error and usage, exit 1, no stack trace', async (name) => {
+    const r = await runCli([name]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: unknown command '${name}'\\n`));
+    expect(r.stderr).not.toMatch(/^\s+at |TypeError/m);
+  });
+
+  it("yaml's debug variables LOG_TOKENS and LOG_STREAM print nothing: tokens would show literal secrets", async () => {
+    const secret = 'literal-secret-3b9e1';
+    const dir = tempConfig({
+      'a.yaml': `integrations:\n  - unique_key: a\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: id\n      client_secret: ${secret}\n`,
+    });
+    const r = await runCli(['validate', '-c', dir], { env: { LOG_TOKENS: '1', LOG_STREAM: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Valid: 1 integration in 1 file.\n');
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+});
