@@ -1,8 +1,8 @@
 // Build step: distil @nangohq/providers' 1 MB providers.yaml into the small JSON catalog that
 // `validate` reads, so no command parses that YAML at start and the package is only a dev dependency.
-import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { isMain, writeFileAtomic } from './build-files.js';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { getProviders } from '@nangohq/providers';
 import { catalogPath, type ProviderCatalog } from '../src/config/catalog.js';
 
@@ -26,23 +26,12 @@ export function writeCatalog(path = catalogPath()): { path: string; count: numbe
   const catalog = buildCatalog();
   mkdirSync(dirname(path), { recursive: true });
   // Write then rename: a reader never sees half a file.
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(catalog, null, 1)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(catalog, null, 1)}\n`);
   return { path, count: Object.keys(catalog).length };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     const { path, count } = writeCatalog();
     process.stdout.write(`wrote ${count} providers to ${path}\n`);

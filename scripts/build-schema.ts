@@ -2,8 +2,8 @@
 // complete them and the list follows @nangohq/providers. `examples`, not `enum`: an enum makes editors
 // print all ~1,000 slugs in one error message and duplicates validate's own "unknown provider (did you
 // mean …)"; both were measured equally fast (docs/benchmarks.md, "Schema").
-import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMain, writeFileAtomic } from './build-files.js';
+import { readFileSync } from 'node:fs';
 import { catalogPath, type ProviderCatalog } from '../src/config/catalog.js';
 import { schemaPath } from '../src/config/schema.js';
 
@@ -29,23 +29,12 @@ export function writeSchema(path = schemaPath()): { path: string; changed: boole
   const before = readFileSync(path, 'utf8');
   const after = schemaWithProviders(before, slugs);
   if (after === before) return { path, changed: false, count: slugs.length };
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, after);
-  renameSync(tmp, path);
+  writeFileAtomic(path, after);
   return { path, changed: true, count: slugs.length };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     const { path, changed, count } = writeSchema();
     process.stdout.write(changed ? `wrote ${count} provider slugs into ${path}: commit it\n` : `${path} lists the ${count} providers of the catalog\n`);

@@ -1,6 +1,7 @@
 // Build step: pre-compile the config schema with ajv's standalone code generation, so commands do not
 // pay for compiling it at every start (see src/config/schema.ts for the run-time side and its fallback).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './build-files.js';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { createSchemaAjv, prebuiltValidatorPath, readSchema } from '../src/config/schema.js';
@@ -19,7 +20,5 @@ try {
 const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(sha256)};\n`;
 const path = prebuiltValidatorPath();
 mkdirSync(dirname(path), { recursive: true });
-const tmp = `${path}.${process.pid}.tmp`;
-writeFileSync(tmp, code);
-renameSync(tmp, path);
+writeFileAtomic(path, code);
 process.stdout.write(`wrote the pre-compiled config validator to ${path}\n`);
