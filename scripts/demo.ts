@@ -1,9 +1,13 @@
 // `npm run demo`: the whole job against the bundled emulator, no Nango account needed.
+import { styleText } from 'node:util';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SECRET_KEY, startEmulator } from '../test/emulator/server.js';
+
+/** Bold only on a terminal, as NO_COLOR and FORCE_COLOR say: no escape codes in pipes and files (Node decides). */
+const bold = (text: string): string => styleText('bold', text, { stream: process.stdout });
 import { packageRoot } from '../src/package-root.js';
 
 const root = packageRoot();
@@ -44,7 +48,7 @@ function run(args: string[], env: Record<string, string>): Promise<number | null
 let failed = false;
 try {
   for (const step of steps) {
-    process.stdout.write(`\n\x1b[1m$ nango-gitops ${step.args.join(' ')}\x1b[0m   # ${step.title}\n`);
+    process.stdout.write(`\n${bold(`$ nango-gitops ${step.args.join(' ')}`)}   # ${step.title}\n`);
     const status = await run(step.args, { NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY });
     process.stdout.write(`(exit ${status})\n`);
     if (!step.expect.includes(status ?? -1)) {
@@ -72,7 +76,7 @@ async function adoptTwoEnvironments(): Promise<boolean> {
     two.seed([{ ...slack('demo-prod-secret', 'chat:write,users:read'), display_name: 'Slack' }, { unique_key: 'posthog', provider: 'posthog', display_name: 'PostHog' }], 'prod');
     const out = join(stateDir, 'adopted');
     const args = ['export', '-c', 'config-examples/environments/environments.yaml', '-o', out];
-    process.stdout.write(`\n\x1b[1m$ nango-gitops ${args.join(' ')}\x1b[0m   # several environments: adopt dev and prod as one config\n`);
+    process.stdout.write(`\n${bold(`$ nango-gitops ${args.join(' ')}`)}   # several environments: adopt dev and prod as one config\n`);
     const status = await run(args, { NANGO_SECRET_KEY_DEV: keys.dev, NANGO_SECRET_KEY_PROD: keys.prod, NANGO_HOST_DEV: two.url, NANGO_HOST: two.url });
     process.stdout.write(`(exit ${status})\n`);
     if (status !== 0) {
