@@ -176,14 +176,15 @@ function checkProvider(item: Item, out: Diagnostic[]): void {
   const rawType = credsRecord['type'];
   const type = typeof rawType === 'string' && !dependsOnMissing(item.doc, typePointer) && credentialsTypeFor(rawType) !== undefined ? rawType : undefined;
   // A slug from the environment is not echoed, so neither is a neighbour of it.
-  const sibling = type !== undefined && !isSensitive(item.doc, providerPointer) ? siblingHint(slug, type) : '';
+  // Only when a message is written: it scans the whole catalog, once per integration otherwise.
+  const sibling = (): string => (type !== undefined && !isSensitive(item.doc, providerPointer) ? siblingHint(slug, type) : '');
   if (expected === undefined) {
-    out.push(at(item, 'credentials', `provider ${name} (auth mode ${provider.auth_mode}) takes no credentials: remove "credentials"${sibling}`));
+    out.push(at(item, 'credentials', `provider ${name} (auth mode ${provider.auth_mode}) takes no credentials: remove "credentials"${sibling()}`));
     return;
   }
   if (type !== undefined && type !== expected) {
     const credsItem: Item = { doc: item.doc, pointer: childPointer(item.pointer, 'credentials'), value: credsRecord };
-    out.push(at(credsItem, 'type', `provider ${name} needs credentials of type ${expected}, not ${type}${sibling}`));
+    out.push(at(credsItem, 'type', `provider ${name} needs credentials of type ${expected}, not ${type}${sibling()}`));
   }
 }
 
