@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNangoClient, type ClientOptions, type ResponseEvent } from '../../src/nango/client.js';
 import { RateLimitPacer } from '../../src/nango/pacer.js';
 import { createRedactor } from '../../src/redact.js';
-import { NangoApiError } from '../../src/nango/types.js';
-import { apiIntegration, notFound, startFakeServer, type FakeServer, type RecordedRequest, type Reply } from './nango-fake-server.js';
+import { apiIntegration, notFound, startFakeServer, type FakeServer, type RecordedRequest, type Reply, failure } from './nango-fake-server.js';
 
 const SECRET = '3f1c9a2e-7b4d-4e8f-9a6b-2c5d8e1f0a7b';
 
@@ -38,16 +37,6 @@ function testClient(url: string, extra: Partial<ClientOptions> = {}) {
     ...extra,
   });
   return { client, delays, events };
-}
-
-async function failure(promise: Promise<unknown>): Promise<NangoApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NangoApiError);
-    return error as NangoApiError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const listOk: Reply = { status: 200, json: { data: [apiIntegration('slack-prod')] } };

@@ -1,6 +1,8 @@
 // A scriptable node:http server for client tests: each request gets the reply the test chooses,
 // including faults the real API only shows on bad days (connection resets, hangs, HTML).
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { expect } from 'vitest';
+import { NangoApiError } from '../../src/nango/types.js';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -78,4 +80,15 @@ export function apiIntegration(uniqueKey: string, provider = 'slack', extra: Rec
 
 export function notFound(uniqueKey: string): Reply {
   return { status: 404, json: { error: { code: 'not_found', message: `Integration "${uniqueKey}" does not exist` } } };
+}
+
+/** The NangoApiError a call fails with (the test fails if it succeeds or throws something else). */
+export async function failure(promise: Promise<unknown>): Promise<NangoApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(NangoApiError);
+    return error as NangoApiError;
+  }
+  throw new Error('expected the call to fail');
 }

@@ -10,8 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNangoClient, type ClientOptions } from '../../src/nango/client.js';
 import { RateLimitPacer } from '../../src/nango/pacer.js';
 import { encodePathSegment } from '../../src/nango/path.js';
-import { NangoApiError } from '../../src/nango/types.js';
-import { apiIntegration, startFakeServer, type FakeServer } from './nango-fake-server.js';
+import { apiIntegration, startFakeServer, type FakeServer, failure } from './nango-fake-server.js';
 
 const SECRET = '3f1c9a2e-7b4d-4e8f-9a6b-2c5d8e1f0a7b';
 const LIST = JSON.stringify({ data: [apiIntegration('slack-prod')] });
@@ -71,16 +70,6 @@ function client(url: string, extra: Partial<ClientOptions> = {}) {
     ...extra,
   });
   return { client: c, delays };
-}
-
-async function failure(promise: Promise<unknown>): Promise<NangoApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NangoApiError);
-    return error as NangoApiError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('paths', () => {
