@@ -94,7 +94,7 @@ export async function openRemotes(options: RemotesOptions): Promise<Remotes> {
 }
 
 /** Errors say which environment's host or key is wrong, not NANGO_HOST / NANGO_SECRET_KEY. */
-function messageNames(environment: string, variable: string | undefined): MessageNames {
+export function messageNames(environment: string, variable: string | undefined): MessageNames {
   const key = `the secret key of environment ${environment}`;
   return { host: `the host of environment ${environment}`, secretKey: variable !== undefined ? `${variable} (${key})` : key };
 }

@@ -151,6 +151,8 @@ describe('daemon with environments', () => {
     const failed = await daemon.waitFor(reconcileOf('prod', 'error'), { timeoutMs: 15_000 });
     expect(failed).toMatchObject({ stage: 'api' });
     expect(String(failed.error)).toContain('authentication failed');
+    // The message names prod's key, not NANGO_SECRET_KEY (which this daemon does not read).
+    expect(String(failed.error)).toContain('the secret key of environment prod');
 
     const before = Date.now();
     writeFileSync(join(dir, 'nango.yaml'), config(['dev', 'prod'], 'PostHog (dev, edited)'));

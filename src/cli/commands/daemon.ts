@@ -10,6 +10,7 @@ import { createDaemonMetrics } from '../../daemon/metrics.js';
 import { createPacerPool } from '../../nango/pacers.js';
 import { DEFAULT_SCHEDULE, isValidSchedule } from '../../daemon/schedule.js';
 import { createNangoClient } from '../../nango/client.js';
+import { messageNames } from '../../reconcile/remotes.js';
 import { packageVersion } from '../../package-root.js';
 import { createFingerprinter } from '../../plan/fingerprint.js';
 import { openFingerprintFile } from '../../state/fingerprints.js';
@@ -133,9 +134,11 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
     throw new UserError(err instanceof Error ? err.message : String(err));
   }
   const pacerFor = createPacerPool();
-  const connect: DaemonDeps['connect'] = ({ host, secretKey }, onResponse) => {
+  const connect: DaemonDeps['connect'] = ({ environment, host, secretKey }, onResponse) => {
     redactor.add([secretKey], { caseInsensitive: true });
-    const client = createNangoClient({ host, secretKey, timeoutMs: opts.timeout, ...responseLimits(opts), redactor, pacer: pacerFor(host), onResponse });
+    // Errors name the environment's key, as plan and apply do, not NANGO_SECRET_KEY.
+    const names = environment === undefined ? {} : { names: messageNames(environment, undefined) };
+    const client = createNangoClient({ host, secretKey, timeoutMs: opts.timeout, ...responseLimits(opts), redactor, pacer: pacerFor(host), onResponse, ...names });
     return { client, fingerprint: createFingerprinter(secretKey), fingerprints: fingerprintFile.store(secretKey) };
   };
   if (defaultKey !== undefined) checkDefaultRemote(connect, defaultKey);
