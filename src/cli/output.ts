@@ -4,18 +4,20 @@ import { renderDiagnosticsGithub, renderPlanGithub } from '../render/github.js';
 import { renderPlanJson } from '../render/json.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
 import { renderApplyText, renderDiagnosticsText, renderPlanText } from '../render/text.js';
+import { plain, type Paint } from '../render/color.js';
 import type { Format } from './options.js';
 
-export function renderPlan(plan: Plan, format: Format, applied: boolean): string {
+/** `paint` colours text and github output only: markdown and JSON go to comments and files. */
+export function renderPlan(plan: Plan, format: Format, applied: boolean, paint: Paint = plain): string {
   switch (format) {
     case 'json':
       return renderPlanJson(plan);
     case 'markdown':
       return renderPlanMarkdown(plan);
     case 'github':
-      return applied ? renderApplyText(plan) : renderPlanGithub(plan);
+      return applied ? renderApplyText(plan, paint) : renderPlanGithub(plan, undefined, paint);
     case 'text':
-      return applied ? renderApplyText(plan) : renderPlanText(plan);
+      return applied ? renderApplyText(plan, paint) : renderPlanText(plan, paint);
   }
 }
 

@@ -46,7 +46,7 @@ export async function runEnvironments(context: RunContext, names: readonly strin
 
   reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
-  process.stdout.write(render(outcomes, format, mode));
+  process.stdout.write(render(outcomes, format, mode, context.paint));
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {
@@ -68,16 +68,16 @@ function openRemote(remotes: Remotes, resolved: EnvironmentResult, variable: str
   });
 }
 
-function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode): string {
+function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode, paint: RunContext['paint']): string {
   switch (format) {
     case 'json':
       return renderEnvironmentsJson(outcomes);
     case 'markdown':
       return renderEnvironmentsMarkdown(outcomes, mode);
     case 'github':
-      return renderEnvironmentsText(outcomes, mode, true);
+      return renderEnvironmentsText(outcomes, mode, true, paint);
     case 'text':
-      return renderEnvironmentsText(outcomes, mode, false);
+      return renderEnvironmentsText(outcomes, mode, false, paint);
   }
 }
 

@@ -9,6 +9,8 @@ import { applyEnvironment, planEnvironment } from '../../reconcile/run-environme
 import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
+import type { ColorMode, Paint } from '../../render/color.js';
+import { colorOption, stdoutPainter } from '../color-option.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
@@ -20,6 +22,7 @@ export interface PlanOptions extends RemoteOptions {
   out?: string;
   plan?: boolean;
   planFile?: string;
+  color?: ColorMode;
 }
 
 type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
@@ -31,6 +34,7 @@ export function registerPlan(program: Command, run: Runner): void {
     .description('dry run: show what apply would change')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'also write the plan as JSON (no secret values) for apply --plan-file')
+    .addOption(colorOption())
     .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, 'plan')));
 }
 
@@ -41,6 +45,7 @@ export function registerApply(program: Command, run: Runner): void {
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'with --plan: also write the plan as JSON')
     .option('--plan-file <file>', 'apply only if the plan is still exactly this reviewed one (from plan --out)')
+    .addOption(colorOption())
     .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, opts.plan ? 'plan' : 'apply')));
 }
 
@@ -51,6 +56,8 @@ export interface RunContext {
   redactor: Redactor;
   log: Logger;
   config: LoadedConfig;
+  /** Colours plan text on stdout (or not: pipes, NO_COLOR, --color never). */
+  paint: Paint;
 }
 
 async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 'apply'): Promise<ExitCode> {
@@ -59,7 +66,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   const format = resolveFormat(opts);
   const { redactor, log } = createRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
-  const context: RunContext = { opts, format, redactor, log, config };
+  const context: RunContext = { opts, format, redactor, log, config, paint: stdoutPainter(opts.color) };
 
   const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
@@ -112,7 +119,7 @@ function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string |
 }
 
 /** A config without an environments block: one environment (NANGO_SECRET_KEY on NANGO_HOST), output as it always was. */
-async function runSingle({ opts, format, redactor, log, config }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
+async function runSingle({ opts, format, redactor, log, config, paint }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
   const remote = await connectRemote(opts, redactor, log);
   const resolved = await resolveEnvironment(config, undefined);
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
@@ -126,31 +133,31 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
 
   if (mode === 'plan') {
     if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
-    process.stdout.write(renderPlan(plan, format, false));
+    process.stdout.write(renderPlan(plan, format, false, paint));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   }
 
   if (reviewed && reviewed.digest !== plan.digest) {
-    process.stdout.write(renderPlan(plan, format, false));
+    process.stdout.write(renderPlan(plan, format, false, paint));
     process.stderr.write(
       `error: the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied. Review the plan above and run plan --out again.\n`,
     );
     return EXIT.refused;
   }
   if (isBlocked(plan)) {
-    process.stdout.write(renderPlan(plan, format, false));
+    process.stdout.write(renderPlan(plan, format, false, paint));
     process.stderr.write('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
     return EXIT.refused;
   }
-  if (format === 'text' || format === 'github') process.stdout.write(renderPlanText(plan));
+  if (format === 'text' || format === 'github') process.stdout.write(renderPlanText(plan, paint));
   if (plan.changes.length === 0) {
-    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true));
+    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, paint));
     return EXIT.ok;
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
   if (format === 'text' || format === 'github') process.stdout.write('\n');
-  process.stdout.write(renderPlan(result, format, true));
+  process.stdout.write(renderPlan(result, format, true, paint));
   return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }
