@@ -7,13 +7,13 @@ import { renderApplyText, renderDiagnosticsText, renderPlanText } from '../rende
 import { plain, type Paint } from '../render/color.js';
 import type { Format } from './options.js';
 
-/** `paint` colours text and github output only: markdown and JSON go to comments and files. */
-export function renderPlan(plan: Plan, format: Format, applied: boolean, paint: Paint = plain): string {
+/** `paint` colours text and github output only: markdown and JSON go to comments and files. `host` heads markdown. */
+export function renderPlan(plan: Plan, format: Format, applied: boolean, paint: Paint = plain, host?: string): string {
   switch (format) {
     case 'json':
       return renderPlanJson(plan);
     case 'markdown':
-      return renderPlanMarkdown(plan);
+      return renderPlanMarkdown(plan, host);
     case 'github':
       return applied ? renderApplyText(plan, paint) : renderPlanGithub(plan, undefined, paint);
     case 'text':

@@ -133,31 +133,31 @@ async function runSingle({ opts, format, redactor, log, config, paint }: RunCont
 
   if (mode === 'plan') {
     if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
-    process.stdout.write(renderPlan(plan, format, false, paint));
+    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   }
 
   if (reviewed && reviewed.digest !== plan.digest) {
-    process.stdout.write(renderPlan(plan, format, false, paint));
+    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
     process.stderr.write(
       `error: the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied. Review the plan above and run plan --out again.\n`,
     );
     return EXIT.refused;
   }
   if (isBlocked(plan)) {
-    process.stdout.write(renderPlan(plan, format, false, paint));
+    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
     process.stderr.write('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
     return EXIT.refused;
   }
   if (format === 'text' || format === 'github') process.stdout.write(renderPlanText(plan, paint));
   if (plan.changes.length === 0) {
-    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, paint));
+    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, paint, planned.host));
     return EXIT.ok;
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
   if (format === 'text' || format === 'github') process.stdout.write('\n');
-  process.stdout.write(renderPlan(result, format, true, paint));
+  process.stdout.write(renderPlan(result, format, true, paint, planned.host));
   return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }
