@@ -278,9 +278,11 @@ describe('the GitHub Action on a pull request', () => {
 
   it('format text: the plan in a code block; comment: false writes no comment', async () => {
     const ws = workspace({ 'nango/posthog.yaml': POSTHOG });
-    const run = await runAction({ cwd: ws, inputs: { config: 'nango', format: 'text', comment: 'false' }, env: nangoEnv(), github });
+    // FORCE_COLOR (jobs set it for colourful logs) must not put escape codes into the summary.
+    const run = await runAction({ cwd: ws, inputs: { config: 'nango', format: 'text', comment: 'false' }, env: { ...nangoEnv(), FORCE_COLOR: '1' }, github });
     expect(run.code).toBe(0);
     expect(run.summary).toMatch(/### nango-gitops plan\n\n```text\n[\s\S]*\+ create posthog[\s\S]*\n```\n/);
+    expect(run.summary).not.toContain('\u001b');
     expect(github.requests).toEqual([]);
     // The plan in the log is fenced by stop-commands: no line of it can act as a workflow command.
     expect(run.stdout).toMatch(/::stop-commands::([0-9a-f-]{36})\n[\s\S]*\+ create posthog[\s\S]*::\1::\n/);
