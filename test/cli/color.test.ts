@@ -46,7 +46,8 @@ describe('--color and the terminal', () => {
     expect(coloured.stdout).toContain(`  ${GREEN_CREATE}${ESC}[39m`);
     expect(coloured.stdout).toContain(`  ${ESC}[33m~ update kept (posthog)${ESC}[39m`);
     expect(coloured.stdout).toContain(`      ${ESC}[33m~${ESC}[39m display_name: "Old" → "New"`);
-    for (const off of [{ NO_COLOR: '1' }, { TERM: 'dumb' }, { NANGO_GITOPS_COLOR: 'never' }]) {
+    const offs: Array<Record<string, string>> = [{ NO_COLOR: '1' }, { TERM: 'dumb' }, { NANGO_GITOPS_COLOR: 'never' }];
+    for (const off of offs) {
       const r = await runInTerminal(['plan', '-c', dir], { ...fixture.env(), ...off });
       expect(r.code, JSON.stringify(off) + r.stdout).toBe(0);
       expect(r.stdout, JSON.stringify(off)).toContain('  + create fresh (posthog)');
@@ -75,7 +76,7 @@ describe('--color and the terminal', () => {
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toContain('  + create fresh (posthog)');
     expect(piped.stdout).not.toContain(ESC);
-    const asks = [
+    const asks: Array<{ args: string[]; env: Record<string, string> }> = [
       { args: [], env: { FORCE_COLOR: '1', NO_COLOR: '1' } },
       { args: ['--color', 'always'], env: { NO_COLOR: '1' } },
       { args: [], env: { NANGO_GITOPS_COLOR: 'always' } },
