@@ -2,14 +2,16 @@ import type { Diagnostic } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnosticsGithub, renderPlanGithub } from '../render/github.js';
 import { renderPlanJson } from '../render/json.js';
+import { configErrorReport, renderErrorJson, type ErrorReport } from '../render/json-error.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
 import { renderApplyText, renderDiagnosticsText, renderPlanText } from '../render/text.js';
 import type { Format } from './options.js';
 
-export function renderPlan(plan: Plan, format: Format, applied: boolean): string {
+/** `error`: why the run failed (exit 1 or 3); only the JSON document carries it, stderr says it for the others. */
+export function renderPlan(plan: Plan, format: Format, applied: boolean, error?: ErrorReport): string {
   switch (format) {
     case 'json':
-      return renderPlanJson(plan);
+      return renderPlanJson(plan, error);
     case 'markdown':
       return renderPlanMarkdown(plan);
     case 'github':
@@ -24,4 +26,15 @@ export function reportDiagnostics(diagnostics: readonly Diagnostic[], format: Fo
   if (diagnostics.length === 0) return;
   process.stderr.write(renderDiagnosticsText(diagnostics));
   if (format === 'github') process.stdout.write(renderDiagnosticsGithub(diagnostics));
+}
+
+/** Under `--format json` a failure with no plan to show is still one JSON document on stdout. */
+export function reportErrorJson(report: ErrorReport | undefined, format: Format): void {
+  if (format === 'json' && report) process.stdout.write(renderErrorJson(report));
+}
+
+/** An invalid config (nothing planned): the diagnostics as always, and the error document under JSON. */
+export function reportConfigErrors(diagnostics: readonly Diagnostic[], format: Format): void {
+  reportDiagnostics(diagnostics, format);
+  reportErrorJson(configErrorReport(diagnostics), format);
 }

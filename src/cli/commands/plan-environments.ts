@@ -4,13 +4,14 @@
 // per environment and a last line saying what became of each; the exit code combines them.
 import { writeFile } from 'node:fs/promises';
 import { combineEnvironmentDiagnostics } from '../../config/index.js';
-import type { EnvironmentResult } from '../../config/types.js';
+import type { Diagnostic, EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
 import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
 import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
 import { renderEnvironmentsJson } from '../../render/json.js';
+import { environmentsErrorReport } from '../../render/json-error.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
 import { reportDiagnostics } from '../output.js';
@@ -44,9 +45,10 @@ export async function runEnvironments(context: RunContext, names: readonly strin
     if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
   }
 
-  reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
+  const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
+  reportDiagnostics(diagnostics, format);
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
-  process.stdout.write(render(outcomes, format, mode));
+  process.stdout.write(render(outcomes, format, mode, diagnostics));
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {
@@ -68,10 +70,10 @@ function openRemote(remotes: Remotes, resolved: EnvironmentResult, variable: str
   });
 }
 
-function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode): string {
+function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode, diagnostics: readonly Diagnostic[]): string {
   switch (format) {
     case 'json':
-      return renderEnvironmentsJson(outcomes);
+      return renderEnvironmentsJson(outcomes, environmentsErrorReport(outcomes, diagnostics));
     case 'markdown':
       return renderEnvironmentsMarkdown(outcomes, mode);
     case 'github':

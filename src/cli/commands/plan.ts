@@ -8,10 +8,11 @@ import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
 import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
+import { errorReport, outcomeErrorReport } from '../../render/json-error.js';
 import { renderPlanText } from '../../render/text.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
-import { renderPlan, reportDiagnostics } from '../output.js';
+import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson } from '../output.js';
 import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
@@ -64,7 +65,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
     // Problems every environment shares (a file, the environments block): nothing to run anywhere.
-    reportDiagnostics(combineEnvironmentDiagnostics(config, []), format);
+    reportConfigErrors(combineEnvironmentDiagnostics(config, []), format);
     return EXIT.error;
   }
   const selection =
@@ -72,7 +73,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
       ? recordedSelection(config, reviewed.environments.map((e) => e.name), opts.planFile ?? '')
       : selectEnvironments(config, requested.names, requested.origin);
   if (selection.diagnostics.length > 0) {
-    reportDiagnostics([...combineEnvironmentDiagnostics(config, []), ...selection.diagnostics], format);
+    reportConfigErrors([...combineEnvironmentDiagnostics(config, []), ...selection.diagnostics], format);
     return EXIT.error;
   }
   const names = selection.names.filter((n): n is string => n !== undefined);
@@ -85,7 +86,7 @@ function recordedSelection(config: LoadedConfig, recorded: readonly string[], fi
   const declared = config.environments?.map((e) => e.name) ?? [];
   const unknown = recorded.filter((n) => !declared.includes(n));
   if (unknown.length > 0) {
-    throw new UserError(`${file}: the reviewed plan is for environment${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which this config does not declare (declared: ${declared.join(', ')}): run plan --out again`);
+    throw new UserError(`${file}: the reviewed plan is for environment${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which this config does not declare (declared: ${declared.join(', ')}): run plan --out again`, EXIT.error, 'plan_file');
   }
   return selectEnvironments(config, recorded, 'flag');
 }
@@ -94,18 +95,20 @@ function reviewedSingle(reviewed: ReviewedPlan | undefined, file: string | undef
   if (reviewed === undefined) return undefined;
   if (reviewed.kind === 'single') return reviewed.plan;
   const names = reviewed.environments.map((e) => e.name).join(', ');
-  throw new UserError(`${file ?? ''}: a plan of environments ${names}, but this config declares no environments: run plan --out again with this config`);
+  throw new UserError(`${file ?? ''}: a plan of environments ${names}, but this config declares no environments: run plan --out again with this config`, EXIT.error, 'plan_file');
 }
 
 function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string | undefined, selected: readonly string[]) {
   if (reviewed === undefined) return undefined;
   if (reviewed.kind === 'single') {
-    throw new UserError(`${file ?? ''}: a plan for a config without environments, but this config declares environments: run plan --out again with this config`);
+    throw new UserError(`${file ?? ''}: a plan for a config without environments, but this config declares environments: run plan --out again with this config`, EXIT.error, 'plan_file');
   }
   const recorded = reviewed.environments.map((e) => e.name);
   if (recorded.length !== selected.length || recorded.some((n) => !selected.includes(n))) {
     throw new UserError(
       `${file ?? ''}: the reviewed plan is for environments ${recorded.join(', ')}, but this run selects ${selected.join(', ')}: select the same environments (--environment), or run plan --out again`,
+      EXIT.error,
+      'plan_file',
     );
   }
   return { file: file ?? '', environments: reviewed.environments };
@@ -118,28 +121,31 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
   if (planned.status === 'failed') {
     process.stderr.write(`error: ${escapeControls(planned.error ?? 'failed')}\n`);
+    reportErrorJson(outcomeErrorReport(planned), format);
     return EXIT.error;
   }
   reportDiagnostics(planned.diagnostics, format);
   const { plan } = planned;
-  if (!plan) return EXIT.error;
+  if (!plan) {
+    reportErrorJson(outcomeErrorReport(planned), format);
+    return EXIT.error;
+  }
 
   if (mode === 'plan') {
     if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
-    process.stdout.write(renderPlan(plan, format, false));
+    process.stdout.write(renderPlan(plan, format, false, outcomeErrorReport(planned)));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   }
 
   if (reviewed && reviewed.digest !== plan.digest) {
-    process.stdout.write(renderPlan(plan, format, false));
-    process.stderr.write(
-      `error: the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied. Review the plan above and run plan --out again.\n`,
-    );
+    const differs = `the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied`;
+    process.stdout.write(renderPlan(plan, format, false, errorReport('refused', differs)));
+    process.stderr.write(`error: ${differs}. Review the plan above and run plan --out again.\n`);
     return EXIT.refused;
   }
   if (isBlocked(plan)) {
-    process.stdout.write(renderPlan(plan, format, false));
+    process.stdout.write(renderPlan(plan, format, false, outcomeErrorReport(planned)));
     process.stderr.write('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
     return EXIT.refused;
   }
@@ -151,6 +157,6 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
   if (format === 'text' || format === 'github') process.stdout.write('\n');
-  process.stdout.write(renderPlan(result, format, true));
+  process.stdout.write(renderPlan(result, format, true, outcomeErrorReport(applied)));
   return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }
