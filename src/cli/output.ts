@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Diagnostic } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnosticsGithub, renderPlanGithub } from '../render/github.js';
@@ -5,6 +6,7 @@ import { renderPlanJson } from '../render/json.js';
 import { configErrorReport, renderErrorJson, type ErrorReport } from '../render/json-error.js';
 import { renderPlanMarkdown } from '../render/markdown.js';
 import { renderApplyText, renderDiagnosticsText, renderPlanText } from '../render/text.js';
+import { UserError } from './exit-codes.js';
 import type { Format } from './options.js';
 
 /** `error`: why the run failed (exit 1 or 3); only the JSON document carries it, stderr says it for the others. */
@@ -37,4 +39,13 @@ export function reportErrorJson(report: ErrorReport | undefined, format: Format)
 export function reportConfigErrors(diagnostics: readonly Diagnostic[], format: Format): void {
   reportDiagnostics(diagnostics, format);
   reportErrorJson(configErrorReport(diagnostics), format);
+}
+
+/** `--out FILE`: a file that cannot be written is the user's to fix (a directory that does not exist), not a bug. */
+export async function writeOut(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new UserError(`--out ${file}: cannot write the plan (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

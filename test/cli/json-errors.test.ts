@@ -120,6 +120,15 @@ describe('--format json: a failure is one error document on stdout, exit code un
     expect(emu.requests).toEqual([]);
   });
 
+  it('usage: --out names a file that cannot be written (one line, not an internal error with a stack)', async () => {
+    const out = join(tempConfig({}), 'no-such-dir', 'plan.json');
+    const r = await run(['plan', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--format', 'json', '--out', out], single());
+    expect(errorOnly(r, 'usage').message).toBe(`--out ${out}: cannot write the plan (ENOENT)`);
+    const text = await run(['plan', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--out', out], single());
+    expect(text.code).toBe(1);
+    expect(text.stderr).toBe(`error: --out ${out}: cannot write the plan (ENOENT)\n`);
+  });
+
   it('auth: Nango refuses the secret key; the key is never in the document', async () => {
     const wrong = '0f1e2d3c-4b5a-4968-8776-655443322110';
     const r = await run(['plan', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--format', 'json'], single({ NANGO_SECRET_KEY: wrong }));

@@ -2,7 +2,6 @@
 // (one after the other, so the output keeps its order and environments on one host share the rate
 // limit simply); a failure in one is reported in its section and the others go on. Output: a section
 // per environment and a last line saying what became of each; the exit code combines them.
-import { writeFile } from 'node:fs/promises';
 import { combineEnvironmentDiagnostics } from '../../config/index.js';
 import type { Diagnostic, EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
@@ -14,7 +13,7 @@ import { renderEnvironmentsJson } from '../../render/json.js';
 import { environmentsErrorReport } from '../../render/json-error.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
-import { reportDiagnostics } from '../output.js';
+import { reportDiagnostics, writeOut } from '../output.js';
 import type { ReviewedEnvironment } from '../plan-file.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
@@ -90,7 +89,7 @@ async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome
     process.stderr.write(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
     return;
   }
-  await writeFile(file, renderEnvironmentsJson(outcomes));
+  await writeOut(file, renderEnvironmentsJson(outcomes));
 }
 
 /**

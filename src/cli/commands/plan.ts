@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, selectEnvironments, type LoadedConfig, type Selection } from '../../config/index.js';
 import { escapeControls } from '../../escape.js';
@@ -12,7 +11,7 @@ import { errorReport, outcomeErrorReport } from '../../render/json-error.js';
 import { renderPlanText } from '../../render/text.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
-import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson } from '../output.js';
+import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson, writeOut } from '../output.js';
 import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
@@ -132,7 +131,7 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   }
 
   if (mode === 'plan') {
-    if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
+    if (opts.out) await writeOut(opts.out, renderPlanJson(plan));
     process.stdout.write(renderPlan(plan, format, false, outcomeErrorReport(planned)));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
