@@ -22,11 +22,11 @@ export async function readReviewedPlan(file: string): Promise<ReviewedPlan> {
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`);
+    throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`, EXIT.error, 'plan_file');
   }
   const several = typeof value === 'object' && value !== null && (value as { format_version?: unknown }).format_version === 2;
   const problem = shapeProblem(several ? ENVIRONMENTS_PLAN_SHAPE : PLAN_SHAPE, value);
-  if (problem !== undefined) throw new UserError(`${file}: not a nango-gitops plan (format_version ${several ? 2 : 1}): ${problem}`);
+  if (problem !== undefined) throw new UserError(`${file}: not a nango-gitops plan (format_version ${several ? 2 : 1}): ${problem}`, EXIT.error, 'plan_file');
   const edited = (): UserError => new UserError(`${file}: the plan's digest does not match its content (edited after review?)`, EXIT.refused);
   if (!several) {
     const plan = value as Plan;
@@ -38,9 +38,9 @@ export async function readReviewedPlan(file: string): Promise<ReviewedPlan> {
   for (const entry of document.environments) {
     if (entry.changes === undefined || entry.unmanaged === undefined || entry.digest === undefined || entry.host === undefined) throw edited(); // the shape requires them
     if (planDigest({ changes: entry.changes, unmanaged: entry.unmanaged }) !== entry.digest) throw edited();
-    if (environments.some((e) => e.name === entry.name)) throw new UserError(`${file}: environment ${entry.name} is recorded twice (edited after review?)`);
+    if (environments.some((e) => e.name === entry.name)) throw new UserError(`${file}: environment ${entry.name} is recorded twice (edited after review?)`, EXIT.error, 'plan_file');
     environments.push({ name: entry.name, host: entry.host, digest: entry.digest });
   }
-  if (environments.length === 0) throw new UserError(`${file}: the plan records no environment`);
+  if (environments.length === 0) throw new UserError(`${file}: the plan records no environment`, EXIT.error, 'plan_file');
   return { kind: 'environments', environments };
 }

@@ -62,6 +62,6 @@ export async function openCliRemotes(
       },
     });
   } catch (err) {
-    throw new UserError(err instanceof Error ? err.message : String(err));
+    throw new UserError(err instanceof Error ? err.message : String(err), EXIT.error, 'state');
   }
 }

@@ -34,7 +34,11 @@ const PLAN_FIELDS = {
   digest: string,
 };
 
-export const PLAN_SHAPE: Shape = object({ format_version: literal(1), ...PLAN_FIELDS });
+// `refused` is optional: plan files written before it existed are still read. It is derived from the
+// changes' verdicts, which the digest leaves out, so it cannot change what a digest means.
+const refused = literal(true, false);
+
+export const PLAN_SHAPE: Shape = object({ format_version: literal(1), ...PLAN_FIELDS }, { refused });
 
 const DIAGNOSTIC: Shape = object(
   { severity: literal('error', 'warning'), message: string },
@@ -47,7 +51,7 @@ const DIAGNOSTIC: Shape = object(
  */
 const ENVIRONMENT_PLAN: Shape = object(
   { name: string, host: string, status: literal(...ENVIRONMENT_STATUSES), ...PLAN_FIELDS },
-  { stage: literal(...ENVIRONMENT_STAGES), error: string, diagnostics: arrayOf(DIAGNOSTIC) },
+  { refused, stage: literal(...ENVIRONMENT_STAGES), error: string, diagnostics: arrayOf(DIAGNOSTIC) },
 );
 
-export const ENVIRONMENTS_PLAN_SHAPE: Shape = object({ format_version: literal(2), environments: arrayOf(ENVIRONMENT_PLAN) });
+export const ENVIRONMENTS_PLAN_SHAPE: Shape = object({ format_version: literal(2), environments: arrayOf(ENVIRONMENT_PLAN) }, { refused });

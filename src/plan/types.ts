@@ -83,6 +83,8 @@ export interface EnvironmentEntry extends Partial<Omit<Plan, 'format_version'>> 
   /** Absent only when the environment's host could not be resolved. The secret key is never recorded. */
   host?: string;
   status: EnvironmentStatus;
+  /** status is refused (always written; absent in files written before it existed). */
+  refused?: boolean;
   stage?: EnvironmentStage;
   error?: string;
   diagnostics?: EntryDiagnostic[];
@@ -99,5 +101,7 @@ export interface EntryDiagnostic {
 /** The plan (and apply result) of several environments; also the plan file they are applied from. */
 export interface EnvironmentsDocument {
   format_version: 2;
+  /** Some environment is refused (always written; absent in files written before it existed). */
+  refused?: boolean;
   environments: EnvironmentEntry[];
 }

@@ -4,6 +4,7 @@
 // unreachable host or a refused key is this environment's `failed` outcome, so other environments go on.
 import { applyPlan } from '../apply/apply.js';
 import type { DesiredState, Diagnostic, EnvironmentResult } from '../config/types.js';
+import { apiErrorKind, type ErrorKind } from '../error-kind.js';
 import type { DetailCache } from '../nango/live.js';
 import { NangoApiError } from '../nango/types.js';
 import { isBlocked } from '../plan/plan.js';
@@ -30,6 +31,8 @@ export interface EnvironmentOutcome {
   diagnostics: Diagnostic[];
   /** One line saying why it was not planned or applied; scrubbed, safe to print (escape it for the output). */
   error?: string;
+  /** Status failed at stage api: what failed (the key, the network, or Nango's answer). */
+  errorKind?: ErrorKind;
   /** API attempts of the live-state read. */
   requests?: number;
   /** The remote it ran against, for applyEnvironment (not part of any rendered output). */
@@ -74,7 +77,7 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Envi
     remote = input.connect();
   } catch (err) {
     // The tool's own words (a host or proxy setting it cannot use): not scrubbed.
-    return { ...base, status: 'failed', stage: 'api', diagnostics: resolved.diagnostics, error: err instanceof Error ? err.message : String(err) };
+    return { ...base, status: 'failed', stage: 'api', errorKind: 'usage', diagnostics: resolved.diagnostics, error: err instanceof Error ? err.message : String(err) };
   }
   try {
     const outcome = await planLoaded({ state: resolved.state, diagnostics: resolved.diagnostics }, input.flags, input.concurrency, {
@@ -92,7 +95,7 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Envi
     return { ...planned, status: 'refused', stage: 'safety', error: `a safety rule refused the plan (${blocked} change${blocked === 1 ? '' : 's'} blocked); nothing applied` };
   } catch (err) {
     if (!(err instanceof NangoApiError)) throw err;
-    return { ...base, status: 'failed', stage: 'api', diagnostics: resolved.diagnostics, error: `Nango API: ${err.message}`, remote };
+    return { ...base, status: 'failed', stage: 'api', errorKind: apiErrorKind(err), diagnostics: resolved.diagnostics, error: `Nango API: ${err.message}`, remote };
   }
 }
 

@@ -2,18 +2,18 @@
 // (one after the other, so the output keeps its order and environments on one host share the rate
 // limit simply); a failure in one is reported in its section and the others go on. Output: a section
 // per environment and a last line saying what became of each; the exit code combines them.
-import { writeFile } from 'node:fs/promises';
 import { combineEnvironmentDiagnostics } from '../../config/index.js';
-import type { EnvironmentResult } from '../../config/types.js';
+import type { Diagnostic, EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
 import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
 import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
 import { renderEnvironmentsJson } from '../../render/json.js';
+import { environmentsErrorReport } from '../../render/json-error.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
-import { reportDiagnostics } from '../output.js';
+import { reportDiagnostics, writeOut } from '../output.js';
 import type { ReviewedEnvironment } from '../plan-file.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
@@ -44,9 +44,10 @@ export async function runEnvironments(context: RunContext, names: readonly strin
     if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
   }
 
-  reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
+  const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
+  reportDiagnostics(diagnostics, format);
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
-  process.stdout.write(render(outcomes, format, mode, context.paint));
+  process.stdout.write(render(outcomes, format, mode, context.paint, diagnostics));
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {
@@ -68,10 +69,10 @@ function openRemote(remotes: Remotes, resolved: EnvironmentResult, variable: str
   });
 }
 
-function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode, paint: RunContext['paint']): string {
+function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode, paint: RunContext['paint'], diagnostics: readonly Diagnostic[]): string {
   switch (format) {
     case 'json':
-      return renderEnvironmentsJson(outcomes);
+      return renderEnvironmentsJson(outcomes, environmentsErrorReport(outcomes, diagnostics));
     case 'markdown':
       return renderEnvironmentsMarkdown(outcomes, mode);
     case 'github':
@@ -88,7 +89,7 @@ async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome
     process.stderr.write(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
     return;
   }
-  await writeFile(file, renderEnvironmentsJson(outcomes));
+  await writeOut(file, renderEnvironmentsJson(outcomes));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, selectEnvironments, type LoadedConfig, type Selection } from '../../config/index.js';
 import { escapeControls } from '../../escape.js';
@@ -8,12 +7,13 @@ import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
 import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
+import { errorReport, outcomeErrorReport } from '../../render/json-error.js';
 import { renderPlanText } from '../../render/text.js';
 import type { ColorMode, Paint } from '../../render/color.js';
 import { colorOption, stdoutPainter } from '../color-option.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
-import { renderPlan, reportDiagnostics } from '../output.js';
+import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson, writeOut } from '../output.js';
 import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
@@ -71,7 +71,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
     // Problems every environment shares (a file, the environments block): nothing to run anywhere.
-    reportDiagnostics(combineEnvironmentDiagnostics(config, []), format);
+    reportConfigErrors(combineEnvironmentDiagnostics(config, []), format);
     return EXIT.error;
   }
   const selection =
@@ -79,7 +79,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
       ? recordedSelection(config, reviewed.environments.map((e) => e.name), opts.planFile ?? '')
       : selectEnvironments(config, requested.names, requested.origin);
   if (selection.diagnostics.length > 0) {
-    reportDiagnostics([...combineEnvironmentDiagnostics(config, []), ...selection.diagnostics], format);
+    reportConfigErrors([...combineEnvironmentDiagnostics(config, []), ...selection.diagnostics], format);
     return EXIT.error;
   }
   const names = selection.names.filter((n): n is string => n !== undefined);
@@ -92,7 +92,7 @@ function recordedSelection(config: LoadedConfig, recorded: readonly string[], fi
   const declared = config.environments?.map((e) => e.name) ?? [];
   const unknown = recorded.filter((n) => !declared.includes(n));
   if (unknown.length > 0) {
-    throw new UserError(`${file}: the reviewed plan is for environment${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which this config does not declare (declared: ${declared.join(', ')}): run plan --out again`);
+    throw new UserError(`${file}: the reviewed plan is for environment${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which this config does not declare (declared: ${declared.join(', ')}): run plan --out again`, EXIT.error, 'plan_file');
   }
   return selectEnvironments(config, recorded, 'flag');
 }
@@ -101,18 +101,20 @@ function reviewedSingle(reviewed: ReviewedPlan | undefined, file: string | undef
   if (reviewed === undefined) return undefined;
   if (reviewed.kind === 'single') return reviewed.plan;
   const names = reviewed.environments.map((e) => e.name).join(', ');
-  throw new UserError(`${file ?? ''}: a plan of environments ${names}, but this config declares no environments: run plan --out again with this config`);
+  throw new UserError(`${file ?? ''}: a plan of environments ${names}, but this config declares no environments: run plan --out again with this config`, EXIT.error, 'plan_file');
 }
 
 function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string | undefined, selected: readonly string[]) {
   if (reviewed === undefined) return undefined;
   if (reviewed.kind === 'single') {
-    throw new UserError(`${file ?? ''}: a plan for a config without environments, but this config declares environments: run plan --out again with this config`);
+    throw new UserError(`${file ?? ''}: a plan for a config without environments, but this config declares environments: run plan --out again with this config`, EXIT.error, 'plan_file');
   }
   const recorded = reviewed.environments.map((e) => e.name);
   if (recorded.length !== selected.length || recorded.some((n) => !selected.includes(n))) {
     throw new UserError(
       `${file ?? ''}: the reviewed plan is for environments ${recorded.join(', ')}, but this run selects ${selected.join(', ')}: select the same environments (--environment), or run plan --out again`,
+      EXIT.error,
+      'plan_file',
     );
   }
   return { file: file ?? '', environments: reviewed.environments };
@@ -125,39 +127,42 @@ async function runSingle({ opts, format, redactor, log, config, paint }: RunCont
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
   if (planned.status === 'failed') {
     process.stderr.write(`error: ${escapeControls(planned.error ?? 'failed')}\n`);
+    reportErrorJson(outcomeErrorReport(planned), format);
     return EXIT.error;
   }
   reportDiagnostics(planned.diagnostics, format);
   const { plan } = planned;
-  if (!plan) return EXIT.error;
+  if (!plan) {
+    reportErrorJson(outcomeErrorReport(planned), format);
+    return EXIT.error;
+  }
 
   if (mode === 'plan') {
-    if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
-    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
+    if (opts.out) await writeOut(opts.out, renderPlanJson(plan));
+    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   }
 
   if (reviewed && reviewed.digest !== plan.digest) {
-    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
-    process.stderr.write(
-      `error: the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied. Review the plan above and run plan --out again.\n`,
-    );
+    const differs = `the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied`;
+    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: errorReport('refused', differs) }));
+    process.stderr.write(`error: ${differs}. Review the plan above and run plan --out again.\n`);
     return EXIT.refused;
   }
   if (isBlocked(plan)) {
-    process.stdout.write(renderPlan(plan, format, false, paint, planned.host));
+    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
     process.stderr.write('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
     return EXIT.refused;
   }
   if (format === 'text' || format === 'github') process.stdout.write(renderPlanText(plan, paint));
   if (plan.changes.length === 0) {
-    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, paint, planned.host));
+    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, { paint, host: planned.host }));
     return EXIT.ok;
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
   if (format === 'text' || format === 'github') process.stdout.write('\n');
-  process.stdout.write(renderPlan(result, format, true, paint, planned.host));
+  process.stdout.write(renderPlan(result, format, true, { paint, host: planned.host, error: outcomeErrorReport(applied) }));
   return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }
