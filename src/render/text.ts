@@ -2,6 +2,7 @@ import type { Diagnostic } from '../config/types.js';
 import { formatDiagnostic } from '../config/index.js';
 import { escapeControls, showKey } from '../escape.js';
 import type { Change, FieldChange, Plan } from '../plan/types.js';
+import { skippedLine } from './skipped.js';
 import { SYMBOL, describeChange, formatAfter, formatBefore } from './values.js';
 
 export function renderPlanText(plan: Plan): string {
@@ -59,6 +60,8 @@ function footer(plan: Plan): string[] {
   if (plan.unmanaged.length > 0) {
     lines.push(`Unmanaged (in Nango, not in config, left alone): ${plan.unmanaged.map(showKey).join(', ')}`);
   }
+  const skipped = skippedLine(plan);
+  if (skipped !== undefined) lines.push(skipped);
   const blocked = plan.changes.filter((c) => c.blocked !== undefined).length;
   if (blocked > 0) lines.push(`Refused: ${blocked} change${blocked === 1 ? ' is' : 's are'} blocked by a safety rule; nothing will be applied.`);
   const s = plan.summary;

@@ -7,12 +7,13 @@ import { isBlocked } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
 import type { Redactor } from '../../redact.js';
-import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
+import { addEnvironmentOption, addRemoteOptions, addTargetOption, environmentOrigin, loadOptions, policyFlags, resolveFormat, targetOrigin, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
-import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
+import { readReviewedPlan, renderPlanFile, type ReviewedPlan } from '../plan-file.js';
+import { adoptRecordedFlags, checkPlanFileVersion, planFileMetadata } from '../plan-metadata.js';
+import { partialPlanWarning, unmatchedTargetsError, type TargetContext } from '../targets.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
 
@@ -27,7 +28,7 @@ type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
 const ENVIRONMENT_HELP = 'work on this environment of the environments: block, repeatable (default: every declared one)';
 
 export function registerPlan(program: Command, run: Runner): void {
-  addEnvironmentOption(addRemoteOptions(program.command('plan')), ENVIRONMENT_HELP)
+  addTargetOption(addEnvironmentOption(addRemoteOptions(program.command('plan')), ENVIRONMENT_HELP))
     .description('dry run: show what apply would change')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'also write the plan as JSON (no secret values) for apply --plan-file')
@@ -35,7 +36,7 @@ export function registerPlan(program: Command, run: Runner): void {
 }
 
 export function registerApply(program: Command, run: Runner): void {
-  addEnvironmentOption(addRemoteOptions(program.command('apply')), ENVIRONMENT_HELP)
+  addTargetOption(addEnvironmentOption(addRemoteOptions(program.command('apply')), ENVIRONMENT_HELP))
     .description('reconcile once: make Nango match the config')
     .option('--plan', 'dry run: same output and exit codes as the plan command')
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
@@ -51,15 +52,23 @@ export interface RunContext {
   redactor: Redactor;
   log: Logger;
   config: LoadedConfig;
+  target: TargetContext;
 }
 
 async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 'apply'): Promise<ExitCode> {
   // A reviewed plan of the wrong shape is refused before anything else is read.
   const reviewed = mode === 'apply' && opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
+  const target: TargetContext = { targets: [], origin: targetOrigin(cmd) };
+  if (reviewed?.metadata !== undefined && opts.planFile !== undefined) {
+    checkPlanFileVersion(reviewed.metadata, opts.planFile);
+    adoptRecordedFlags(opts, reviewed.metadata.flags, opts.planFile);
+    if (reviewed.metadata.flags.target.length > 0) target.recordedIn = opts.planFile;
+  }
+  target.targets = opts.target ?? [];
   const format = resolveFormat(opts);
   const { redactor, log } = createRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
-  const context: RunContext = { opts, format, redactor, log, config };
+  const context: RunContext = { opts, format, redactor, log, config, target };
 
   const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
@@ -112,7 +121,7 @@ function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string |
 }
 
 /** A config without an environments block: one environment (NANGO_SECRET_KEY on NANGO_HOST), output as it always was. */
-async function runSingle({ opts, format, redactor, log, config }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
+async function runSingle({ opts, format, redactor, log, config, target }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
   const remote = await connectRemote(opts, redactor, log);
   const resolved = await resolveEnvironment(config, undefined);
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
@@ -123,9 +132,12 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   reportDiagnostics(planned.diagnostics, format);
   const { plan } = planned;
   if (!plan) return EXIT.error;
+  const unmatched = unmatchedTargetsError(target, [planned]);
+  if (unmatched) throw unmatched;
+  if (target.targets.length > 0) process.stderr.write(`${escapeControls(partialPlanWarning(target))}\n`);
 
   if (mode === 'plan') {
-    if (opts.out) await writeFile(opts.out, renderPlanJson(plan));
+    if (opts.out) await writeFile(opts.out, renderPlanFile(plan, planFileMetadata(opts, { host: planned.host })));
     process.stdout.write(renderPlan(plan, format, false));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
