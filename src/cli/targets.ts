@@ -25,7 +25,7 @@ export function unmatchedTargetsError(context: TargetContext, outcomes: Readonly
   const unmatched = context.targets.filter((t) => planned.every((o) => o.unmatchedTargets?.includes(t)));
   if (unmatched.length === 0) return undefined;
   const names = planned.map((o) => o.environment).filter((n): n is string => n !== undefined);
-  const where = names.length === 0 ? '' : ` of environment${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+  const where = names.length === 0 ? '' : `, in environment${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
   return new UserError(
     `${named(context, unmatched)} match${unmatched.length === 1 ? 'es' : ''} no integration in the config or in Nango${where} (typo? globs: * and ?); nothing planned or applied`,
   );
