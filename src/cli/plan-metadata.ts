@@ -22,14 +22,13 @@ export function shapingFlags(opts: ShapingOptions): ShapingFlags {
   };
 }
 
-/** `where`: format_version 1 only (format_version 2 records each environment's name and host in its entry). */
-export function planFileMetadata(opts: ShapingOptions, where: { host?: string | undefined; environment?: string | undefined } = {}): PlanFileMetadata {
+/** `host`: format_version 1 only (format_version 2 records each environment's name and host in its entry). */
+export function planFileMetadata(opts: ShapingOptions, host?: string): PlanFileMetadata {
   return {
     tool: 'nango-gitops',
     version: packageVersion(),
     created_at: new Date().toISOString(),
-    ...(where.host !== undefined ? { host: where.host } : {}),
-    ...(where.environment !== undefined ? { environment: where.environment } : {}),
+    ...(host !== undefined ? { host } : {}),
     flags: shapingFlags(opts),
   };
 }

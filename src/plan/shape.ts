@@ -36,7 +36,7 @@ const SHAPING_FLAGS: Shape = object(
 /** PlanFileMetadata (types.ts). */
 const PLAN_METADATA: Shape = object(
   { tool: literal('nango-gitops'), version: string, created_at: string, flags: SHAPING_FLAGS },
-  { host: string, environment: string },
+  { host: string },
 );
 
 const PLAN_FIELDS = {

@@ -67,10 +67,8 @@ export interface PlanFileMetadata {
   version: string;
   /** ISO 8601, UTC. */
   created_at: string;
-  /** format_version 1 only: the host planned against (format_version 2 records it per environment). */
+  /** format_version 1 only: the host planned against (format_version 2 records each environment's name and host in its entry). */
   host?: string;
-  /** format_version 1 only, and only when an environment was named. */
-  environment?: string;
   flags: ShapingFlags;
 }
 

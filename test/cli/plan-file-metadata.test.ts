@@ -139,3 +139,15 @@ describe('plan file metadata', () => {
     expect(r.stderr).toContain(`error: ${file}: not a nango-gitops plan (format_version 1): $.metadata.flags.max_deletes: expected a whole number >= 0`);
   });
 });
+
+describe('the recorded host', () => {
+  it('a plan file applied against another host is refused (exit 3) before any request', async () => {
+    const { dir, file } = await planFile([]);
+    fixture.emu.clearRequests();
+    const other = 'http://127.0.0.1:9';
+    const r = await apply(dir, file, [], { NANGO_HOST: other });
+    expect(r.code, context(r)).toBe(3);
+    expect(r.stderr.trim().split('\n')).toEqual([`error: ${file}: the reviewed plan was made against ${fixture.emu.url}, this run is against ${other}; nothing applied`]);
+    expect(fixture.emu.requests).toEqual([]);
+  });
+});

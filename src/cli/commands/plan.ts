@@ -85,7 +85,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
     return EXIT.error;
   }
   const names = selection.names.filter((n): n is string => n !== undefined);
-  if (names.length === 0) return runSingle(context, mode, reviewedSingle(reviewed, opts.planFile));
+  if (names.length === 0) return runSingle(context, mode, reviewedSingle(reviewed, opts.planFile), reviewed?.metadata?.host);
   return runEnvironments(context, names, mode, reviewedEnvironments(reviewed, opts.planFile, names));
 }
 
@@ -121,8 +121,12 @@ function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string |
 }
 
 /** A config without an environments block: one environment (NANGO_SECRET_KEY on NANGO_HOST), output as it always was. */
-async function runSingle({ opts, format, redactor, log, config, target }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
+async function runSingle({ opts, format, redactor, log, config, target }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined, reviewedHost: string | undefined): Promise<ExitCode> {
   const remote = await connectRemote(opts, redactor, log);
+  if (reviewedHost !== undefined && reviewedHost !== remote.host) {
+    // Another Nango (NANGO_HOST changed since review): its plan may even have the same digest.
+    throw new UserError(`${opts.planFile ?? ''}: the reviewed plan was made against ${reviewedHost}, this run is against ${remote.host}; nothing applied`, EXIT.refused);
+  }
   const resolved = await resolveEnvironment(config, undefined);
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
   if (planned.status === 'failed') {
@@ -137,7 +141,7 @@ async function runSingle({ opts, format, redactor, log, config, target }: RunCon
   if (target.targets.length > 0) process.stderr.write(`${escapeControls(partialPlanWarning(target))}\n`);
 
   if (mode === 'plan') {
-    if (opts.out) await writeFile(opts.out, renderPlanFile(plan, planFileMetadata(opts, { host: planned.host })));
+    if (opts.out) await writeFile(opts.out, renderPlanFile(plan, planFileMetadata(opts, planned.host)));
     process.stdout.write(renderPlan(plan, format, false));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
