@@ -1,6 +1,7 @@
 // What plan and apply say about `--target` besides the plan itself: a typo guard before any write, and
 // Terraform's warning that a targeted plan is partial.
-import { quoteKey } from '../escape.js';
+import { escapeControls, quoteKey } from '../escape.js';
+import { renderAnnotationGithub } from '../render/github.js';
 import { UserError } from './exit-codes.js';
 
 /** Where the targets came from, for messages: `--target`, `NANGO_GITOPS_TARGET`, or the plan file. */
@@ -31,6 +32,10 @@ export function unmatchedTargetsError(context: TargetContext, outcomes: Readonly
   );
 }
 
-export function partialPlanWarning(context: TargetContext): string {
-  return `warning: targeting is in effect (${named(context, context.targets)}): the plan is partial, integrations outside it are not planned; run without --target to converge`;
+/** On stderr; under --format github also an annotation, so the pull request shows that the plan is partial. */
+export function reportPartialPlan(context: TargetContext, github: boolean): void {
+  if (context.targets.length === 0) return;
+  const message = `targeting is in effect (${named(context, context.targets)}): the plan is partial, integrations outside it are not planned; run without --target to converge`;
+  process.stderr.write(`warning: ${escapeControls(message)}\n`);
+  if (github) process.stdout.write(renderAnnotationGithub('warning', 'partial plan (--target)', message));
 }

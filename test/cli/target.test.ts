@@ -86,10 +86,22 @@ describe('--target', () => {
     expect(r.stdout).toContain('Skipped (outside --target): 2: old-y, slack-a.');
   });
 
-  it('the daemon has no --target', async () => {
-    const r = await runCli(['daemon', '-c', tempConfig(declare('slack-a')), '--listen', '127.0.0.1:0', '--target', 'slack-a'], { env: fixture.env(), timeoutMs: 8_000 });
-    expect(r.code, context(r)).toBe(1);
-    expect(r.stderr).toMatch(/unknown option '--target'/);
+  it('under --format github the partial plan is also a warning annotation', async () => {
+    const r = await runCli(['plan', '-c', tempConfig(declare('slack-a', 'github')), '--target', 'slack-a', '--format', 'github'], { env: fixture.env() });
+    expect(r.code, context(r)).toBe(0);
+    const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'));
+    expect(annotations).toEqual([expect.stringMatching(/^::warning title=partial plan \(--target\)::targeting is in effect \(--target "slack-a"\): the plan is partial/)]);
+  });
+
+  it('the daemon has no --target, and does not start while NANGO_GITOPS_TARGET is set', async () => {
+    const dir = tempConfig(declare('slack-a'));
+    // A daemon that started would run until killed: the timeout turns that into a failure.
+    const flag = await runCli(['daemon', '-c', dir, '--listen', '127.0.0.1:0', '--target', 'slack-a'], { env: fixture.env(), timeoutMs: 8_000 });
+    expect(flag.code, context(flag)).toBe(1);
+    expect(flag.stderr).toMatch(/unknown option '--target'/);
+    const variable = await runCli(['daemon', '-c', dir, '--listen', '127.0.0.1:0'], { env: fixture.env({ NANGO_GITOPS_TARGET: 'slack-a' }), timeoutMs: 8_000 });
+    expect(variable.code, context(variable)).toBe(1);
+    expect(variable.stderr.trim().split('\n')).toEqual(['error: NANGO_GITOPS_TARGET is set, but the daemon has no --target (a partial reconcile never converges): unset it']);
     expect(fixture.emu.requests).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import { policyFlags } from '../options.js';
 import { reportDiagnostics } from '../output.js';
 import { renderPlanFile, type ReviewedEnvironment } from '../plan-file.js';
 import { planFileMetadata, type ShapingOptions } from '../plan-metadata.js';
-import { partialPlanWarning, unmatchedTargetsError } from '../targets.js';
+import { reportPartialPlan, unmatchedTargetsError } from '../targets.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
 
@@ -53,7 +53,7 @@ export async function runEnvironments(context: RunContext, names: readonly strin
   }
 
   reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
-  if (targeted) process.stderr.write(`${escapeControls(partialPlanWarning(context.target))}\n`);
+  reportPartialPlan(context.target, format === 'github');
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes, opts);
   process.stdout.write(render(outcomes, format, mode));
   for (const o of outcomes) {

@@ -13,7 +13,7 @@ import { addEnvironmentOption, addRemoteOptions, addTargetOption, environmentOri
 import { renderPlan, reportDiagnostics } from '../output.js';
 import { readReviewedPlan, renderPlanFile, type ReviewedPlan } from '../plan-file.js';
 import { adoptRecordedFlags, checkPlanFileVersion, planFileMetadata } from '../plan-metadata.js';
-import { partialPlanWarning, unmatchedTargetsError, type TargetContext } from '../targets.js';
+import { reportPartialPlan, unmatchedTargetsError, type TargetContext } from '../targets.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
 
@@ -138,7 +138,7 @@ async function runSingle({ opts, format, redactor, log, config, target }: RunCon
   if (!plan) return EXIT.error;
   const unmatched = unmatchedTargetsError(target, [planned]);
   if (unmatched) throw unmatched;
-  if (target.targets.length > 0) process.stderr.write(`${escapeControls(partialPlanWarning(target))}\n`);
+  reportPartialPlan(target, format === 'github');
 
   if (mode === 'plan') {
     if (opts.out) await writeFile(opts.out, renderPlanFile(plan, planFileMetadata(opts, planned.host)));
