@@ -54,6 +54,34 @@ export interface Plan {
   notes: PlanNote[];
   /** sha256 over changes (without results) and summary; identifies what was reviewed. */
   digest: string;
+  /** Only with `--target`: the keys (declared or in Nango) outside every target, which were not planned. */
+  skipped?: string[];
+}
+
+/**
+ * What a plan file (`plan --out`) records beside the plan: who wrote it, when, where, and the flags that
+ * shaped it, so that `apply --plan-file` plans again exactly as reviewed. Never a secret key.
+ */
+export interface PlanFileMetadata {
+  tool: 'nango-gitops';
+  version: string;
+  /** ISO 8601, UTC. */
+  created_at: string;
+  /** format_version 1 only: the host planned against (format_version 2 records each environment's name and host in its entry). */
+  host?: string;
+  flags: ShapingFlags;
+}
+
+/** The flags as given on the command line (or their variables); an absent or empty one was not given (settings decide). */
+export interface ShapingFlags {
+  prune?: boolean;
+  protect: string[];
+  owns: string[];
+  max_deletes?: number;
+  allow_replace: boolean;
+  allow_delete_connections: boolean;
+  allow_empty: boolean;
+  target: string[];
 }
 
 export interface PlanNote {

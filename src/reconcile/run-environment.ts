@@ -35,6 +35,8 @@ export interface EnvironmentOutcome {
   errorKind?: ErrorKind;
   /** API attempts of the live-state read. */
   requests?: number;
+  /** `--target` globs that match no key of this environment's config or live state (set when planned). */
+  unmatchedTargets?: string[];
   /** The remote it ran against, for applyEnvironment (not part of any rendered output). */
   remote?: Remote;
 }
@@ -89,7 +91,7 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Envi
       ...(input.fullRefresh !== undefined ? { fullRefresh: input.fullRefresh } : {}),
     });
     if (outcome.status === 'invalid') return { ...base, status: 'invalid', stage: outcome.stage, diagnostics: outcome.diagnostics, remote };
-    const planned = { ...base, plan: outcome.plan, desired: outcome.desired, diagnostics: outcome.diagnostics, requests: outcome.requests, remote };
+    const planned = { ...base, plan: outcome.plan, desired: outcome.desired, diagnostics: outcome.diagnostics, requests: outcome.requests, unmatchedTargets: outcome.unmatchedTargets, remote };
     if (!isBlocked(outcome.plan)) return { ...planned, status: 'planned' };
     const blocked = outcome.plan.changes.filter((c) => c.blocked !== undefined).length;
     return { ...planned, status: 'refused', stage: 'safety', error: `a safety rule refused the plan (${blocked} change${blocked === 1 ? '' : 's'} blocked); nothing applied` };

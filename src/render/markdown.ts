@@ -2,6 +2,7 @@ import { showKey } from '../escape.js';
 import type { Change, FieldChange, Plan } from '../plan/types.js';
 import { markdownCode, markdownText } from './markdown-escape.js';
 import { SYMBOL, UNCHANGED_ITEMS_SHOWN, describeChange, formatAfter, formatBefore, formatValue, isNewField, listDiff } from './values.js';
+import { skippedLine } from './skipped.js';
 
 /** Found again by the PR-comment upsert in CI, so pushes edit one comment instead of adding more. */
 export const MARKDOWN_MARKER = '<!-- nango-gitops-plan -->';
@@ -36,6 +37,8 @@ export function renderPlanMarkdownBody(plan: Plan): string {
   lines.push('');
   for (const n of plan.notes) lines.push(`> ${n.unique_key ? `${markdownCode(showKey(n.unique_key), false)}: ` : ''}${markdownText(n.message)}`);
   if (plan.unmanaged.length > 0) lines.push('', `Unmanaged (left alone): ${plan.unmanaged.map((k) => markdownCode(showKey(k), false)).join(', ')}`);
+  const skipped = skippedLine(plan, (k) => markdownCode(showKey(k), false));
+  if (skipped !== undefined) lines.push('', skipped.replace('--target', '`--target`'));
   lines.push(
     '',
     `**Plan:** ${s.create} to create, ${s.update} to update, ${s.rename} to rename, ${s.delete} to delete, ${s.replace} to replace; ${s.unchanged} unchanged, ${s.unmanaged} unmanaged.`,

@@ -4,6 +4,7 @@ import { escapeControls, showKey } from '../escape.js';
 import type { Change, FieldChange, Plan } from '../plan/types.js';
 import { plain, type Paint, type Style } from './color.js';
 import { SYMBOL, UNCHANGED_ITEMS_SHOWN, describeChange, formatAfter, formatBefore, formatValue, isNewField, listDiff } from './values.js';
+import { skippedLine } from './skipped.js';
 
 /** Part of a line: plain text, or text to colour (on a terminal). */
 type Segment = string | { style: Style; text: string };
@@ -77,6 +78,8 @@ function footer(plan: Plan): Line[] {
   if (plan.unmanaged.length > 0) {
     lines.push(`Unmanaged (in Nango, not in config, left alone): ${plan.unmanaged.map(showKey).join(', ')}`);
   }
+  const skipped = skippedLine(plan);
+  if (skipped !== undefined) lines.push(skipped);
   const blocked = plan.changes.filter((c) => c.blocked !== undefined).length;
   if (blocked > 0) lines.push([{ style: 'blocked', text: `Refused: ${blocked} change${blocked === 1 ? ' is' : 's are'} blocked by a safety rule; nothing will be applied.` }]);
   const s = plan.summary;

@@ -9,12 +9,14 @@ import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
 import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
-import { renderEnvironmentsJson } from '../../render/json.js';
+import { environmentsDocument, renderEnvironmentsJson } from '../../render/json.js';
 import { environmentsErrorReport } from '../../render/json-error.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
 import { reportDiagnostics, writeOut } from '../output.js';
-import type { ReviewedEnvironment } from '../plan-file.js';
+import { renderPlanFile, type ReviewedEnvironment } from '../plan-file.js';
+import { planFileMetadata, type ShapingOptions } from '../plan-metadata.js';
+import { reportPartialPlan, unmatchedTargetsError } from '../targets.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
 
@@ -36,17 +38,24 @@ export async function runEnvironments(context: RunContext, names: readonly strin
     redactor,
   });
 
+  const targeted = context.target.targets.length > 0;
   let outcomes: EnvironmentOutcome[] = [];
-  if (mode === 'apply' && !reviewed) {
+  if (mode === 'apply' && !reviewed && !targeted) {
     for (const resolved of results) outcomes.push(await runEnvironment({ ...input(resolved), mode: 'apply' }));
   } else {
+    // With targets, every environment is planned before any is applied: a target that matches nothing
+    // anywhere is a typo, refused before the first write.
     for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
+    const unmatched = unmatchedTargetsError(context.target, outcomes);
+    if (unmatched) throw unmatched;
     if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+    else if (mode === 'apply') outcomes = await applyEach(outcomes, opts.concurrency);
   }
 
   const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
   reportDiagnostics(diagnostics, format);
-  if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
+  reportPartialPlan(context.target, format === 'github');
+  if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes, opts);
   process.stdout.write(render(outcomes, format, mode, context.paint, diagnostics));
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
@@ -83,13 +92,19 @@ function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['for
 }
 
 /** A plan file holds every selected environment's plan: with one missing it could not be applied whole. */
-async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome[]): Promise<void> {
+async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome[], opts: ShapingOptions): Promise<void> {
   const missing = outcomes.filter((o) => !o.plan).map((o) => o.environment ?? '');
   if (missing.length > 0) {
     process.stderr.write(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
     return;
   }
-  await writeOut(file, renderEnvironmentsJson(outcomes));
+  await writeOut(file, renderPlanFile(environmentsDocument(outcomes), planFileMetadata(opts)));
+}
+
+async function applyEach(outcomes: readonly EnvironmentOutcome[], concurrency: number): Promise<EnvironmentOutcome[]> {
+  const applied: EnvironmentOutcome[] = [];
+  for (const o of outcomes) applied.push(await applyEnvironment(o, { concurrency }));
+  return applied;
 }
 
 /**

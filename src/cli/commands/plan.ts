@@ -6,15 +6,16 @@ import { isBlocked } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
 import type { Redactor } from '../../redact.js';
-import { renderPlanJson } from '../../render/json.js';
 import { errorReport, outcomeErrorReport } from '../../render/json-error.js';
 import { renderPlanText } from '../../render/text.js';
 import type { ColorMode, Paint } from '../../render/color.js';
 import { colorOption, stdoutPainter } from '../color-option.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
-import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
+import { addEnvironmentOption, addRemoteOptions, addTargetOption, environmentOrigin, loadOptions, policyFlags, resolveFormat, targetOrigin, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson, writeOut } from '../output.js';
-import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
+import { readReviewedPlan, renderPlanFile, type ReviewedPlan } from '../plan-file.js';
+import { adoptRecordedFlags, checkPlanFileVersion, planFileMetadata } from '../plan-metadata.js';
+import { reportPartialPlan, unmatchedTargetsError, type TargetContext } from '../targets.js';
 import { connectRemote, createRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
 
@@ -30,7 +31,7 @@ type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
 const ENVIRONMENT_HELP = 'work on this environment of the environments: block, repeatable (default: every declared one)';
 
 export function registerPlan(program: Command, run: Runner): void {
-  addEnvironmentOption(addRemoteOptions(program.command('plan')), ENVIRONMENT_HELP)
+  addTargetOption(addEnvironmentOption(addRemoteOptions(program.command('plan')), ENVIRONMENT_HELP))
     .description('dry run: show what apply would change')
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'also write the plan as JSON (no secret values) for apply --plan-file')
@@ -39,7 +40,7 @@ export function registerPlan(program: Command, run: Runner): void {
 }
 
 export function registerApply(program: Command, run: Runner): void {
-  addEnvironmentOption(addRemoteOptions(program.command('apply')), ENVIRONMENT_HELP)
+  addTargetOption(addEnvironmentOption(addRemoteOptions(program.command('apply')), ENVIRONMENT_HELP))
     .description('reconcile once: make Nango match the config')
     .option('--plan', 'dry run: same output and exit codes as the plan command')
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
@@ -58,15 +59,23 @@ export interface RunContext {
   config: LoadedConfig;
   /** Colours plan text on stdout (or not: pipes, NO_COLOR, --color never). */
   paint: Paint;
+  target: TargetContext;
 }
 
 async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 'apply'): Promise<ExitCode> {
   // A reviewed plan of the wrong shape is refused before anything else is read.
   const reviewed = mode === 'apply' && opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
+  const target: TargetContext = { targets: [], origin: targetOrigin(cmd) };
+  if (reviewed?.metadata !== undefined && opts.planFile !== undefined) {
+    checkPlanFileVersion(reviewed.metadata, opts.planFile);
+    adoptRecordedFlags(opts, reviewed.metadata.flags, opts.planFile);
+    if (reviewed.metadata.flags.target.length > 0) target.recordedIn = opts.planFile;
+  }
+  target.targets = opts.target ?? [];
   const format = resolveFormat(opts);
   const { redactor, log } = createRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
-  const context: RunContext = { opts, format, redactor, log, config, paint: stdoutPainter(opts.color) };
+  const context: RunContext = { opts, format, redactor, log, config, paint: stdoutPainter(opts.color), target };
 
   const requested = { names: opts.environment ?? [], origin: environmentOrigin(cmd) };
   if (config.sources.block && hasErrors(config.diagnostics)) {
@@ -83,7 +92,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
     return EXIT.error;
   }
   const names = selection.names.filter((n): n is string => n !== undefined);
-  if (names.length === 0) return runSingle(context, mode, reviewedSingle(reviewed, opts.planFile));
+  if (names.length === 0) return runSingle(context, mode, reviewedSingle(reviewed, opts.planFile), reviewed?.metadata?.host);
   return runEnvironments(context, names, mode, reviewedEnvironments(reviewed, opts.planFile, names));
 }
 
@@ -121,8 +130,12 @@ function reviewedEnvironments(reviewed: ReviewedPlan | undefined, file: string |
 }
 
 /** A config without an environments block: one environment (NANGO_SECRET_KEY on NANGO_HOST), output as it always was. */
-async function runSingle({ opts, format, redactor, log, config, paint }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined): Promise<ExitCode> {
+async function runSingle({ opts, format, redactor, log, config, paint, target }: RunContext, mode: 'plan' | 'apply', reviewed: Plan | undefined, reviewedHost: string | undefined): Promise<ExitCode> {
   const remote = await connectRemote(opts, redactor, log);
+  if (reviewedHost !== undefined && reviewedHost !== remote.host) {
+    // Another Nango (NANGO_HOST changed since review): its plan may even have the same digest.
+    throw new UserError(`${opts.planFile ?? ''}: the reviewed plan was made against ${reviewedHost}, this run is against ${remote.host}; nothing applied`, EXIT.refused);
+  }
   const resolved = await resolveEnvironment(config, undefined);
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
   if (planned.status === 'failed') {
@@ -136,9 +149,12 @@ async function runSingle({ opts, format, redactor, log, config, paint }: RunCont
     reportErrorJson(outcomeErrorReport(planned), format);
     return EXIT.error;
   }
+  const unmatched = unmatchedTargetsError(target, [planned]);
+  if (unmatched) throw unmatched;
+  reportPartialPlan(target, format === 'github');
 
   if (mode === 'plan') {
-    if (opts.out) await writeOut(opts.out, renderPlanJson(plan));
+    if (opts.out) await writeOut(opts.out, renderPlanFile(plan, planFileMetadata(opts, planned.host)));
     process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
