@@ -8,9 +8,11 @@ import type { EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
 import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
-import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { applyEnvironment, planEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { renderEnvironmentsApplied } from '../../render/environments-applied.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
 import { renderEnvironmentsJson } from '../../render/json.js';
+import { describeTargets, requireApproval } from '../approve.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
 import { reportDiagnostics } from '../output.js';
@@ -37,16 +39,27 @@ export async function runEnvironments(context: RunContext, names: readonly strin
   });
 
   let outcomes: EnvironmentOutcome[] = [];
-  if (mode === 'apply' && !reviewed) {
-    for (const resolved of results) outcomes.push(await runEnvironment({ ...input(resolved), mode: 'apply' }));
-  } else {
-    for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
-    if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+  for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
+  // Every environment is planned before any is applied, so one question covers all that will change.
+  let asked = false;
+  if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+  else if (mode === 'apply') {
+    const pending = outcomes.filter((o) => o.status === 'planned' && (o.plan?.changes.length ?? 0) > 0);
+    if (pending.length > 0 && opts.autoApprove !== true) {
+      reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
+      process.stdout.write(render(outcomes, format, 'plan'));
+      asked = true;
+      await requireApproval(describeTargets(pending), false);
+    }
+    const applied: EnvironmentOutcome[] = [];
+    for (const o of outcomes) applied.push(await applyEnvironment(o, { concurrency: opts.concurrency }));
+    outcomes = applied;
   }
 
-  reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
+  if (!asked) reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
-  process.stdout.write(render(outcomes, format, mode));
+  // After the question the plan is on screen already: text shows only what the apply did.
+  process.stdout.write(asked && (format === 'text' || format === 'github') ? renderEnvironmentsApplied(outcomes) : render(outcomes, format, mode));
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {

@@ -9,6 +9,7 @@ import { applyEnvironment, planEnvironment } from '../../reconcile/run-environme
 import type { Redactor } from '../../redact.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
+import { checkJsonApproval, describeTargets, requireApproval } from '../approve.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
@@ -20,6 +21,7 @@ export interface PlanOptions extends RemoteOptions {
   out?: string;
   plan?: boolean;
   planFile?: string;
+  autoApprove?: boolean;
 }
 
 type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
@@ -41,6 +43,7 @@ export function registerApply(program: Command, run: Runner): void {
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'with --plan: also write the plan as JSON')
     .option('--plan-file <file>', 'apply only if the plan is still exactly this reviewed one (from plan --out)')
+    .option('--auto-approve', "apply without asking for 'yes' (needed without a terminal; not with --plan-file, which is the approval)")
     .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, opts.plan ? 'plan' : 'apply')));
 }
 
@@ -57,6 +60,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   // A reviewed plan of the wrong shape is refused before anything else is read.
   const reviewed = mode === 'apply' && opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
   const format = resolveFormat(opts);
+  if (mode === 'apply') checkJsonApproval(format, opts);
   const { redactor, log } = createRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
   const context: RunContext = { opts, format, redactor, log, config };
@@ -147,6 +151,11 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   if (plan.changes.length === 0) {
     if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true));
     return EXIT.ok;
+  }
+  if (!reviewed && opts.autoApprove !== true) {
+    // The question comes after the plan it is about (text and github printed theirs above).
+    if (format === 'markdown') process.stdout.write(renderPlan(plan, format, false));
+    await requireApproval(describeTargets([{ environment: undefined, host: planned.host }]), false);
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
