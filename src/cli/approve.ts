@@ -28,8 +28,7 @@ export function describeTargets(targets: ReadonlyArray<{ environment: string | u
  * on. The question goes to stdout on a terminal, else to stderr, so `apply | tee plan.txt` keeps the
  * plan clean and still shows the question; the answer is read from stdin.
  */
-export async function requireApproval(targets: string, autoApprove: boolean): Promise<void> {
-  if (autoApprove) return;
+export async function requireApproval(targets: string): Promise<void> {
   if (process.stdin.isTTY !== true) {
     throw new UserError(`apply needs approval and stdin is not a terminal to ask on: review the plan above, then run apply with ${AUTO_APPROVE}, or apply a reviewed plan with --plan-file; nothing applied`);
   }

@@ -49,7 +49,7 @@ export async function runEnvironments(context: RunContext, names: readonly strin
       reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
       process.stdout.write(render(outcomes, format, 'plan'));
       asked = true;
-      await requireApproval(describeTargets(pending), false);
+      await requireApproval(describeTargets(pending));
     }
     const applied: EnvironmentOutcome[] = [];
     for (const o of outcomes) applied.push(await applyEnvironment(o, { concurrency: opts.concurrency }));

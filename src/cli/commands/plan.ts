@@ -43,7 +43,7 @@ export function registerApply(program: Command, run: Runner): void {
     .option('--detailed-exitcode', 'with --plan: exit 2 when there are changes, 0 when none')
     .option('--out <file>', 'with --plan: also write the plan as JSON')
     .option('--plan-file <file>', 'apply only if the plan is still exactly this reviewed one (from plan --out)')
-    .option('--auto-approve', "apply without asking for 'yes' (needed without a terminal; not with --plan-file, which is the approval)")
+    .option('--auto-approve', "apply without asking for 'yes' (needed where stdin is not a terminal; --plan-file is approval enough)")
     .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, opts.plan ? 'plan' : 'apply')));
 }
 
@@ -155,7 +155,7 @@ async function runSingle({ opts, format, redactor, log, config }: RunContext, mo
   if (!reviewed && opts.autoApprove !== true) {
     // The question comes after the plan it is about (text and github printed theirs above).
     if (format === 'markdown') process.stdout.write(renderPlan(plan, format, false));
-    await requireApproval(describeTargets([{ environment: undefined, host: planned.host }]), false);
+    await requireApproval(describeTargets([{ environment: undefined, host: planned.host }]));
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
