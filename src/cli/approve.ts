@@ -3,6 +3,7 @@
 // --auto-approve says the run was approved beforehand. `apply --plan-file` never asks: the reviewed file
 // is the approval.
 import { createInterface } from 'node:readline';
+import { escapeControls } from '../escape.js';
 import type { Format } from './options.js';
 import { UserError } from './exit-codes.js';
 
@@ -33,7 +34,8 @@ export async function requireApproval(targets: string): Promise<void> {
     throw new UserError(`apply needs approval and stdin is not a terminal to ask on: review the plan above, then run apply with ${AUTO_APPROVE}, or apply a reviewed plan with --plan-file; nothing applied`);
   }
   const out = process.stdout.isTTY === true ? process.stdout : process.stderr;
-  out.write(`\nApply these changes to ${targets}? Only 'yes' will be accepted: `);
+  // Names and hosts come from the config and the environment: escaped like every other output of them.
+  out.write(`\nApply these changes to ${escapeControls(targets)}? Only 'yes' will be accepted: `);
   const answer = await readLine();
   if (answer === undefined) out.write('\n');
   if (answer?.trim() !== 'yes') throw new UserError('Apply cancelled.');
