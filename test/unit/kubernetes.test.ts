@@ -399,7 +399,7 @@ describe('overlays/environments: one daemon, several Nango environments', () => 
     // Nango stands in as the emulator, serving the two keys of secret.example.yaml as dev and prod.
     const emu = await startEmulator({ keys: [{ secretKey: key('NANGO_SECRET_KEY_DEV'), environment: 'dev' }, { secretKey: key('NANGO_SECRET_KEY_PROD'), environment: 'prod' }] });
     try {
-      const local = { ...env, NANGO_HOST: emu.url, NANGO_HOST_DEV: emu.url, NANGO_GITOPS_STATE: join(dir, 'state.json') };
+      const local: Record<string, string> = { ...env, NANGO_HOST: emu.url, NANGO_HOST_DEV: emu.url, NANGO_GITOPS_STATE: join(dir, 'state.json') };
       const result = await runCli(['plan', '-c', join(EXAMPLES, 'environments'), '--detailed-exitcode'], { env: local });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(2);
