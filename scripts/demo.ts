@@ -37,7 +37,8 @@ const common = ['-c', 'config-examples/nango', '--env-file', 'config-examples/de
 const steps: Array<{ title: string; args: string[]; expect: number[] }> = [
   { title: 'validate (offline)', args: ['validate', ...common], expect: [0] },
   { title: 'plan (dry run)', args: ['plan', ...common, '--state', join(stateDir, 'state.json'), '--detailed-exitcode'], expect: [2] },
-  { title: 'apply', args: ['apply', ...common, '--state', join(stateDir, 'state.json')], expect: [0] },
+  // The demo answers for the user: in a terminal, apply without --auto-approve asks before writing.
+  { title: 'apply (approved beforehand: no question)', args: ['apply', ...common, '--state', join(stateDir, 'state.json'), '--auto-approve'], expect: [0] },
   { title: 'plan again (converged: exit 0, no changes)', args: ['plan', ...common, '--state', join(stateDir, 'state.json'), '--detailed-exitcode'], expect: [0] },
 ];
 

@@ -170,7 +170,7 @@ export function targetOrigin(cmd: Command): string {
   return cmd.getOptionValueSource('target') === 'env' ? env('target') : '--target';
 }
 
-const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split'] as const;
+const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split', 'autoApprove'] as const;
 
 const booleanEnvName = (name: string): string => env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 

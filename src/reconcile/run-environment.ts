@@ -63,9 +63,6 @@ export interface ApplyEnvironmentOptions {
   onResult?: (change: Change) => void;
 }
 
-export interface RunEnvironmentInput extends PlanEnvironmentInput, Omit<ApplyEnvironmentOptions, 'concurrency'> {
-  mode: 'plan' | 'apply';
-}
 
 /** Stages up to the safety rules. Status: invalid, planned, refused (stage safety) or failed (stage api). */
 export async function planEnvironment(input: PlanEnvironmentInput): Promise<EnvironmentOutcome> {
@@ -128,13 +125,3 @@ export async function applyEnvironment(planned: EnvironmentOutcome, options: App
   return { ...planned, plan: result, status: 'failed', stage: 'apply', error: `${failed} of ${total} change${total === 1 ? '' : 's'} not applied` };
 }
 
-/** planEnvironment, then (mode apply) applyEnvironment. */
-export async function runEnvironment(input: RunEnvironmentInput): Promise<EnvironmentOutcome> {
-  const planned = await planEnvironment(input);
-  if (input.mode === 'plan') return planned;
-  return applyEnvironment(planned, {
-    concurrency: input.concurrency,
-    ...(input.reviewedDigest !== undefined ? { reviewedDigest: input.reviewedDigest } : {}),
-    ...(input.onResult ? { onResult: input.onResult } : {}),
-  });
-}

@@ -7,10 +7,12 @@ import type { Diagnostic, EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
 import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
-import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { applyEnvironment, planEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { renderEnvironmentsApplied } from '../../render/environments-applied.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
 import { environmentsDocument, renderEnvironmentsJson } from '../../render/json.js';
 import { environmentsErrorReport } from '../../render/json-error.js';
+import { describeTargets, requireApproval } from '../approve.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
 import { reportDiagnostics, writeOut } from '../output.js';
@@ -38,25 +40,36 @@ export async function runEnvironments(context: RunContext, names: readonly strin
     redactor,
   });
 
-  const targeted = context.target.targets.length > 0;
   let outcomes: EnvironmentOutcome[] = [];
-  if (mode === 'apply' && !reviewed && !targeted) {
-    for (const resolved of results) outcomes.push(await runEnvironment({ ...input(resolved), mode: 'apply' }));
-  } else {
-    // With targets, every environment is planned before any is applied: a target that matches nothing
-    // anywhere is a typo, refused before the first write.
-    for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
-    const unmatched = unmatchedTargetsError(context.target, outcomes);
-    if (unmatched) throw unmatched;
-    if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
-    else if (mode === 'apply') outcomes = await applyEach(outcomes, opts.concurrency);
+  for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
+  // Every environment is planned before any is applied: one question covers all that will change, and a
+  // target that matches nothing anywhere is a typo, refused before the first write.
+  const unmatched = unmatchedTargetsError(context.target, outcomes);
+  if (unmatched) throw unmatched;
+  let asked = false;
+  const report = (): readonly Diagnostic[] => {
+    const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
+    reportDiagnostics(diagnostics, format);
+    reportPartialPlan(context.target, format === 'github');
+    return diagnostics;
+  };
+  if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+  else if (mode === 'apply') {
+    const pending = outcomes.filter((o) => o.status === 'planned' && (o.plan?.changes.length ?? 0) > 0);
+    if (pending.length > 0 && opts.autoApprove !== true) {
+      process.stdout.write(render(outcomes, format, 'plan', context.paint, report()));
+      asked = true;
+      await requireApproval(describeTargets(pending));
+    }
+    outcomes = await applyEach(outcomes, opts.concurrency);
   }
 
-  const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
-  reportDiagnostics(diagnostics, format);
-  reportPartialPlan(context.target, format === 'github');
+  const diagnostics = asked ? combineEnvironmentDiagnostics(config, outcomes) : report();
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes, opts);
-  process.stdout.write(render(outcomes, format, mode, context.paint, diagnostics));
+  // After the question the plan is on screen already: text shows only what the apply did.
+  process.stdout.write(
+    asked && (format === 'text' || format === 'github') ? renderEnvironmentsApplied(outcomes, context.paint) : render(outcomes, format, mode, context.paint, diagnostics),
+  );
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {

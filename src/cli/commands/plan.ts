@@ -10,6 +10,7 @@ import { errorReport, outcomeErrorReport } from '../../render/json-error.js';
 import { renderPlanText } from '../../render/text.js';
 import type { ColorMode, Paint } from '../../render/color.js';
 import { colorOption, stdoutPainter } from '../color-option.js';
+import { checkJsonApproval, describeTargets, requireApproval } from '../approve.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, addTargetOption, environmentOrigin, loadOptions, policyFlags, resolveFormat, targetOrigin, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson, writeOut } from '../output.js';
@@ -24,6 +25,7 @@ export interface PlanOptions extends RemoteOptions {
   plan?: boolean;
   planFile?: string;
   color?: ColorMode;
+  autoApprove?: boolean;
 }
 
 type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
@@ -47,6 +49,7 @@ export function registerApply(program: Command, run: Runner): void {
     .option('--out <file>', 'with --plan: also write the plan as JSON')
     .option('--plan-file <file>', 'apply only if the plan is still exactly this reviewed one (from plan --out)')
     .addOption(colorOption())
+    .option('--auto-approve', "apply without asking for 'yes' (needed where stdin is not a terminal; --plan-file is approval enough)")
     .action((opts: PlanOptions, cmd: Command) => run(() => reconcileCommand(opts, cmd, opts.plan ? 'plan' : 'apply')));
 }
 
@@ -73,6 +76,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   }
   target.targets = opts.target ?? [];
   const format = resolveFormat(opts);
+  if (mode === 'apply') checkJsonApproval(format, opts);
   const { redactor, log } = createRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
   const context: RunContext = { opts, format, redactor, log, config, paint: stdoutPainter(opts.color), target };
@@ -175,6 +179,11 @@ async function runSingle({ opts, format, redactor, log, config, paint, target }:
   if (plan.changes.length === 0) {
     if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, { paint, host: planned.host }));
     return EXIT.ok;
+  }
+  if (!reviewed && opts.autoApprove !== true) {
+    // The question comes after the plan it is about (text and github printed theirs above).
+    if (format === 'markdown') process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host }));
+    await requireApproval(describeTargets([{ environment: undefined, host: planned.host }]));
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
