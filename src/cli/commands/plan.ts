@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, selectEnvironments, type LoadedConfig, type Selection } from '../../config/index.js';
 import { escapeControls } from '../../escape.js';
-import type { Logger } from '../../log.js';
 import { isBlocked } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
@@ -13,7 +12,8 @@ import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addEnvironmentOption, addRemoteOptions, environmentOrigin, loadOptions, policyFlags, resolveFormat, type Format, type RemoteOptions } from '../options.js';
 import { renderPlan, reportDiagnostics } from '../output.js';
 import { readReviewedPlan, type ReviewedPlan } from '../plan-file.js';
-import { connectRemote, createRuntime } from '../runtime.js';
+import type { CliLog } from '../cli-log.js';
+import { connectRemote, createCliRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
 
 export interface PlanOptions extends RemoteOptions {
@@ -49,7 +49,7 @@ export interface RunContext {
   opts: PlanOptions;
   format: Format;
   redactor: Redactor;
-  log: Logger;
+  log: CliLog;
   config: LoadedConfig;
 }
 
@@ -57,7 +57,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   // A reviewed plan of the wrong shape is refused before anything else is read.
   const reviewed = mode === 'apply' && opts.planFile ? await readReviewedPlan(opts.planFile) : undefined;
   const format = resolveFormat(opts);
-  const { redactor, log } = createRuntime(opts);
+  const { redactor, log } = await createCliRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
   const context: RunContext = { opts, format, redactor, log, config };
 
