@@ -103,7 +103,7 @@ async function daemonCommand(opts: DaemonOptions, command: Command): Promise<Exi
   }
   // The daemon's logs are its output: info by default (one line per reconcile), on stdout.
   const logLevel = command.getOptionValueSource('logLevel') === 'default' ? 'info' : opts.logLevel;
-  const { redactor, log } = createRuntime({ ...opts, logLevel }, 1);
+  const { redactor, log } = await createRuntime({ ...opts, logLevel }, 1);
   const mode = opts.plan === true ? 'plan' : 'apply';
 
   let daemon: Daemon | undefined;

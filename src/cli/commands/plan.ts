@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, selectEnvironments, type LoadedConfig, type Selection } from '../../config/index.js';
 import { escapeControls } from '../../escape.js';
-import type { Logger } from '../../log.js';
 import { isBlocked } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
 import { applyEnvironment, planEnvironment } from '../../reconcile/run-environment.js';
@@ -17,7 +16,8 @@ import { renderPlan, reportConfigErrors, reportDiagnostics, reportErrorJson, wri
 import { readReviewedPlan, renderPlanFile, type ReviewedPlan } from '../plan-file.js';
 import { adoptRecordedFlags, checkPlanFileVersion, planFileMetadata } from '../plan-metadata.js';
 import { reportPartialPlan, unmatchedTargetsError, type TargetContext } from '../targets.js';
-import { connectRemote, createRuntime } from '../runtime.js';
+import type { CliLog } from '../cli-log.js';
+import { connectRemote, createCliRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
 
 export interface PlanOptions extends RemoteOptions {
@@ -58,7 +58,7 @@ export interface RunContext {
   opts: PlanOptions;
   format: Format;
   redactor: Redactor;
-  log: Logger;
+  log: CliLog;
   config: LoadedConfig;
   /** Colours plan text on stdout (or not: pipes, NO_COLOR, --color never). */
   paint: Paint;
@@ -77,7 +77,7 @@ async function reconcileCommand(opts: PlanOptions, cmd: Command, mode: 'plan' | 
   target.targets = opts.target ?? [];
   const format = resolveFormat(opts);
   if (mode === 'apply') checkJsonApproval(format, opts);
-  const { redactor, log } = createRuntime(opts);
+  const { redactor, log } = await createCliRuntime(opts);
   const config = await loadConfig(loadOptions(opts));
   const context: RunContext = { opts, format, redactor, log, config, paint: stdoutPainter(opts.color), target };
 
