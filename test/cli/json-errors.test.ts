@@ -248,7 +248,7 @@ describe('plan files carry refused; older ones without it are still applied', ()
     emu.reset();
     expect((await run(['plan', '-c', join(dir, 'a.yaml'), '--out', planFile], single())).code).toBe(0);
     const file = JSON.parse(readFileSync(planFile, 'utf8')) as Doc & { changes: never[]; unmanaged: string[]; digest: string };
-    expect(Object.keys(file)).toEqual(['format_version', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest']);
+    expect(Object.keys(file)).toEqual(['format_version', 'metadata', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest']);
     expect(file.refused).toBe(false);
     // The digest covers the changes and the unmanaged keys only, as before the field existed.
     expect(file.digest).toBe(planDigest({ changes: file.changes, unmanaged: file.unmanaged }));
@@ -301,7 +301,7 @@ describe('several environments', () => {
     expect(r.stdout).not.toContain(SECRET);
 
     const file = JSON.parse(readFileSync(planFile, 'utf8')) as Doc & { environments: Array<Record<string, unknown>> };
-    expect(Object.keys(file)).toEqual(['format_version', 'refused', 'environments']);
+    expect(Object.keys(file)).toEqual(['format_version', 'metadata', 'refused', 'environments']);
     expect(file.environments.map((e) => e['refused'])).toEqual([false, true]);
 
     // A file of several environments written before `refused` existed is applied as before.

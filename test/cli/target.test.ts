@@ -75,7 +75,10 @@ describe('--target', () => {
     const fromEnv = await runCli(['plan', '-c', dir, '--format', 'json'], { env: fixture.env({ NANGO_GITOPS_TARGET: 'nope,slack-a' }) });
     expect(fromEnv.code, context(fromEnv)).toBe(1);
     expect(fromEnv.stderr).toContain('error: NANGO_GITOPS_TARGET "nope" matches no integration');
-    expect(fromEnv.stdout).toBe('');
+    // Under --format json the failure is the one JSON document on stdout.
+    const document = JSON.parse(fromEnv.stdout) as { error: { kind: string; message: string } };
+    expect(document.error.kind).toBe('usage');
+    expect(document.error.message).toContain('NANGO_GITOPS_TARGET "nope" matches no integration');
   });
 
   it('a key that exists only in Nango can be targeted (a targeted prune)', async () => {
