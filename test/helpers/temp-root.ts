@@ -2,7 +2,7 @@
 // under one root, removed when the run ends. Without it each run left thousands of directories in /tmp,
 // and a daemon watching the directory that holds its config (one level deep, for symlink swaps) scanned
 // them all when that directory was /tmp itself: a start took 10 s once /tmp held 40,000 entries.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,8 @@ export default function setup(): (() => void) | undefined {
   // One root for both projects of the run (setup runs once per project, in the same process).
   if (process.env.NANGO_GITOPS_TEST_TMPDIR !== undefined) return undefined;
   const root = mkdtempSync(join(tmpdir(), 'nango-gitops-run-'));
+  // Like /tmp itself: tests that run the CLI as an unprivileged user must reach what they made here.
+  chmodSync(root, 0o1777);
   process.env.NANGO_GITOPS_TEST_TMPDIR = root;
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });
