@@ -18,6 +18,7 @@ import type { PolicyFlags } from '../reconcile/policy.js';
 import type { Redactor } from '../redact.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
+import { memoizeLoad } from './config-memo.js';
 import { stoppableClient } from './guard.js';
 import type { RunOutcome, Trigger } from './loop.js';
 import type { DaemonMetrics, EnvironmentMetrics, ReconcileResult } from './metrics.js';
@@ -134,6 +135,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** The first settled read of the current config version, with no file changed and no file event since it began. */
   let firstSeen: { fingerprint: string; signature: string; seq: number; startedAt: number; events: number } | undefined;
   let declared: Map<string, string> | undefined;
+  let hashed: { state: DesiredState; hashes: Map<string, string> } | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
   let lastHost: string | undefined;
@@ -167,8 +169,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   // Server text in a NangoApiError was scrubbed where it entered; other errors are the tool's or the runtime's words.
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+  const resolveUnchanged = memoizeLoad(options.load, async (load) => resolveEnvironment(await loadConfig(load), options.environment, { secretKey: true }));
   const readEnvironment = async (): Promise<EnvironmentResult> => {
-    const loaded = await resolveEnvironment(await loadConfig(options.load), options.environment, { secretKey: true });
+    const loaded = await resolveUnchanged();
     if (loaded.state) {
       redactor.add(loaded.state.sensitiveValues);
       options.onLoaded?.(loaded.state);
@@ -284,7 +287,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       reportWarnings(lastSeen, loaded.diagnostics);
       const { client, fingerprints, fingerprint } = remoteFor(loaded);
 
-      const hashes = integrationHashes(desired);
+      // Kept with the state they describe: a config that did not change is not hashed again.
+      if (hashed?.state !== desired) hashed = { state: desired, hashes: integrationHashes(desired) };
+      const { hashes } = hashed;
       for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
       const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
 
