@@ -17,6 +17,7 @@ import { planRun } from '../reconcile/plan-run.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 import type { Redactor } from '../redact.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
+import { compactWhenQuiet } from './compact.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
 import { memoizeLoad } from './config-memo.js';
 import { stoppableClient } from './guard.js';
@@ -141,6 +142,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let lastHost: string | undefined;
   let remote: { host: string; secretKey: string; value: Remote } | undefined;
   let requests = 0;
+  /** The last config result a run used: a new one means this run loaded the config. */
+  let lastLoaded: EnvironmentResult | undefined;
 
   const onResponse = (e: ResponseEvent): void => {
     requests++;
@@ -225,6 +228,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   async function reconcile(trigger: Trigger): Promise<RunOutcome> {
     const started = now();
     const requestsBefore = requests;
+    let loadedAfresh = false;
     const report: Omit<ReconcileReport, 'finished_at' | 'duration_ms' | 'result'> = {
       trigger,
       mode: options.mode,
@@ -241,6 +245,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         result,
       };
       status.record(full);
+      if (requests - requestsBefore > 1 || loadedAfresh) compactWhenQuiet();
       metrics.reconcile(trigger, result, (finished - started) / 1000, finished);
       const line = {
         trigger,
@@ -279,6 +284,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       handoff = undefined;
       if (read.unsettled) return notSettled(trigger, read.unsettled);
       const { loaded } = read;
+      loadedAfresh = loaded !== lastLoaded;
+      lastLoaded = loaded;
       lastSeen = targetFingerprint(loaded);
       if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
       const desired = loaded.state;
