@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { discoverConfigFiles } from '../config/discover.js';
+import { discoverConfigFiles, type Discovery } from '../config/discover.js';
 import type { LoadOptions } from '../config/types.js';
 
 type Env = LoadOptions['env'];
@@ -49,10 +49,10 @@ async function addFile(hash: Hash, label: string, path: string): Promise<void> {
 }
 
 /** A digest of every input a load with these reads depends on (never shown: it covers secrets). */
-async function inputsDigest(load: LoadOptions, reads: Reads): Promise<string> {
+async function inputsDigest(load: LoadOptions, reads: Reads, discovered?: Discovery): Promise<string> {
   const cwd = load.cwd ?? process.cwd();
   const hash = createHash('sha256');
-  const discovery = await discoverConfigFiles(load.paths, cwd, load.defaultPath === true);
+  const discovery = discovered ?? (await discoverConfigFiles(load.paths, cwd, load.defaultPath === true));
   hash.update(JSON.stringify(discovery.diagnostics));
   for (const file of discovery.files) await addFile(hash, 'config', file.path);
 
@@ -86,10 +86,11 @@ async function inputsDigest(load: LoadOptions, reads: Reads): Promise<string> {
  * digests, taken before and after the load that made it with the same variables looked up, agree: a file
  * written while it was read is read again next time.
  */
-export function memoizeLoad<T>(load: LoadOptions, compute: (load: LoadOptions) => Promise<T>): () => Promise<T> {
+export function memoizeLoad<T>(load: LoadOptions, compute: (load: LoadOptions) => Promise<T>): (discovered?: Discovery) => Promise<T> {
   let last: { reads: Reads; digest: string; value: T | undefined } | undefined;
-  return async () => {
-    const before = await inputsDigest(load, last?.reads ?? { names: new Set(), all: false });
+  /** `discovered`: the config files as just found by the caller (saves looking again). */
+  return async (discovered) => {
+    const before = await inputsDigest(load, last?.reads ?? { names: new Set(), all: false }, discovered);
     if (last?.value !== undefined && last.digest === before) return last.value;
     const reads: Reads = { names: new Set(), all: false };
     const value = await compute({ ...load, env: recordingEnv(load.env, reads) });

@@ -3,6 +3,7 @@
 // as long as it is reconciled (a new host or secret key opens a new client and starts the cache afresh).
 import { applyPlan } from '../apply/apply.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import type { Discovery } from '../config/discover.js';
 import { loadConfig, resolveEnvironment } from '../config/index.js';
 import type { Diagnostic, DesiredState, EnvironmentResult, LoadOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -173,8 +174,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
   const resolveUnchanged = memoizeLoad(options.load, async (load) => resolveEnvironment(await loadConfig(load), options.environment, { secretKey: true }));
-  const readEnvironment = async (): Promise<EnvironmentResult> => {
-    const loaded = await resolveUnchanged();
+  const readEnvironment = async (discovered: Discovery): Promise<EnvironmentResult> => {
+    const loaded = await resolveUnchanged(discovered);
     if (loaded.state) {
       redactor.add(loaded.state.sensitiveValues);
       options.onLoaded?.(loaded.state);
@@ -297,7 +298,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       // Kept with the state they describe: a config that did not change is not hashed again.
       if (hashed?.state !== desired) hashed = { state: desired, hashes: integrationHashes(desired) };
       const { hashes } = hashed;
-      for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
+      // The same hashes as the last successful run: nothing declared changed, nothing to look up.
+      if (declared !== hashes) for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
       const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
 
       stage = 'api';
