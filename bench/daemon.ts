@@ -25,8 +25,10 @@ const STEADY_CPU_N = 1000;
 const STEADY_RUNS = 5;
 const SAMPLE_EVERY_MS = 10;
 
-/** Flags for node itself when running the daemon (e.g. BENCH_DAEMON_NODE_ARGS=--max-semi-space-size=1, as an image could set). */
-const NODE_ARGS = (process.env['BENCH_DAEMON_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+/** The flags the image runs the daemon with (Dockerfile's ENTRYPOINT). */
+const IMAGE_NODE_ARGS = '--lite-mode --no-expose-wasm';
+/** Flags for node itself when running the daemon: the image's, unless BENCH_DAEMON_NODE_ARGS says otherwise (empty: none). */
+const NODE_ARGS = (process.env['BENCH_DAEMON_NODE_ARGS'] ?? IMAGE_NODE_ARGS).split(' ').filter((a) => a !== '');
 
 /** Two environments of N each (every integration in both), each held by its own key of one emulator. */
 const TWO_ENVIRONMENTS_N = 1000;
@@ -89,7 +91,7 @@ async function steadyCpu(emu: Emulator, daemon: DaemonProcess, environments: num
 }
 
 export async function benchDaemon(report: Reporter): Promise<void> {
-  if (NODE_ARGS.length > 0) report.note(`daemon run as node ${NODE_ARGS.join(' ')} -- ... (BENCH_DAEMON_NODE_ARGS)`);
+  report.note(`daemon run as node ${NODE_ARGS.join(' ')} -- ... (${NODE_ARGS.join(' ') === IMAGE_NODE_ARGS ? "the image's flags" : 'BENCH_DAEMON_NODE_ARGS'})`);
   const emu = await startEmulator({ rateLimitPerMinute: 1_000_000 });
   try {
     for (const n of SIZES) {
