@@ -16,9 +16,25 @@ const INLINE = new Set(['yaml', 'commander', 'p-limit', 'yocto-queue']);
  */
 const YAML_ESM = fileURLToPath(new URL('./node_modules/yaml/browser/dist/index.js', import.meta.url));
 
+/**
+ * commander requires node:child_process when it loads, for executable subcommands (`git-style` programs in
+ * separate files), which this CLI has none of; loading it (with net, dgram and their internals) was a few
+ * ms of every command's start-up. It is required on first use instead.
+ */
+const COMMANDER_EAGER = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  transform(code, id) {
+    if (!id.replaceAll('\\', '/').endsWith('/node_modules/commander/lib/command.js')) return null;
+    if (!code.includes(COMMANDER_EAGER)) throw new Error(`rolldown.config.mjs: commander's ${id} no longer has: ${COMMANDER_EAGER}`);
+    return code.replace(COMMANDER_EAGER, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };");
+  },
+};
+
 const cli = {
   input: { 'nango-gitops': 'dist/src/cli/main.js' },
   platform: 'node',
+  plugins: [lazyChildProcess],
   resolve: { alias: { yaml: YAML_ESM } },
   external: (id) => {
     if (id.startsWith('.') || id.startsWith('/') || id.startsWith('node:')) return id.startsWith('node:');

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const };
+const shared = { testTimeout: 30_000, hookTimeout: 30_000, pool: 'forks' as const, globalSetup: ['test/helpers/temp-root.ts'] };
 
 export default defineConfig({
   test: {

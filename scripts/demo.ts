@@ -1,14 +1,19 @@
 // `npm run demo`: the whole job against the bundled emulator, no Nango account needed.
-import { styleText } from 'node:util';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SECRET_KEY, startEmulator } from '../test/emulator/server.js';
-
-/** Bold only on a terminal, as NO_COLOR and FORCE_COLOR say: no escape codes in pipes and files (Node decides). */
-const bold = (text: string): string => styleText('bold', text, { stream: process.stdout });
 import { packageRoot } from '../src/package-root.js';
+import { painter } from '../src/render/color.js';
+
+/** Bold only on a terminal, as NO_COLOR and FORCE_COLOR say: no escape codes in pipes and files (the CLI's own rule). */
+const paint = painter('auto', process.stdout);
+const bold = (text: string): string => paint('bold', text);
+/** The CLI writes to this same stdout and decides its colour by the same variables: pass them on. */
+const colorEnv = Object.fromEntries(
+  ['TERM', 'NO_COLOR', 'FORCE_COLOR', 'NANGO_GITOPS_COLOR'].flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] ?? '']])),
+);
 
 const root = packageRoot();
 const cli = resolve(root, 'dist/cli/nango-gitops.js');
@@ -32,7 +37,8 @@ const common = ['-c', 'config-examples/nango', '--env-file', 'config-examples/de
 const steps: Array<{ title: string; args: string[]; expect: number[] }> = [
   { title: 'validate (offline)', args: ['validate', ...common], expect: [0] },
   { title: 'plan (dry run)', args: ['plan', ...common, '--state', join(stateDir, 'state.json'), '--detailed-exitcode'], expect: [2] },
-  { title: 'apply', args: ['apply', ...common, '--state', join(stateDir, 'state.json')], expect: [0] },
+  // The demo answers for the user: in a terminal, apply without --auto-approve asks before writing.
+  { title: 'apply (approved beforehand: no question)', args: ['apply', ...common, '--state', join(stateDir, 'state.json'), '--auto-approve'], expect: [0] },
   { title: 'plan again (converged: exit 0, no changes)', args: ['plan', ...common, '--state', join(stateDir, 'state.json'), '--detailed-exitcode'], expect: [0] },
 ];
 
@@ -49,7 +55,7 @@ let failed = false;
 try {
   for (const step of steps) {
     process.stdout.write(`\n${bold(`$ nango-gitops ${step.args.join(' ')}`)}   # ${step.title}\n`);
-    const status = await run(step.args, { NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY });
+    const status = await run(step.args, { ...colorEnv, NANGO_HOST: emulator.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY });
     process.stdout.write(`(exit ${status})\n`);
     if (!step.expect.includes(status ?? -1)) {
       process.stderr.write(`demo: "${step.title}" exited ${status}, expected ${step.expect.join(' or ')}\n`);

@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// Not `import ... from 'node:fs'`: an ES-module import of node:fs also loads its streams (~2 ms), and
+// top-level --help (src/cli/built-help.ts) needs nothing else of it.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 let cached: string | undefined;
 

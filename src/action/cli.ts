@@ -17,6 +17,8 @@ export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), 'nango-git
 export function cliEnvironment(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined && !name.startsWith('INPUT_')) out[name] = value;
+  // Its output goes into a comment and the job summary: no escape codes, whatever FORCE_COLOR the job sets.
+  out['NANGO_GITOPS_COLOR'] = 'never';
   return out;
 }
 

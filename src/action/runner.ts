@@ -22,31 +22,45 @@ export function setOutput(env: Env, name: string, value: string): void {
   appendFileSync(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
 }
 
+/** Whether the job summary can hold this Markdown whole (appendSummary cuts it otherwise). */
+export function fitsSummary(markdown: string): boolean {
+  return Buffer.byteLength(markdown.endsWith('\n') ? markdown : `${markdown}\n`) <= SUMMARY_LIMIT_BYTES;
+}
+
 /** Appends to the job summary, cut below GitHub's size limit with a note pointing to the log. */
 export function appendSummary(env: Env, markdown: string): void {
   const file = env['GITHUB_STEP_SUMMARY'];
   if (!file) return;
   const note = '\n\n… The summary is cut here (GitHub keeps at most 1 MiB): the whole output is in the job log.\n';
   let text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
-  if (Buffer.byteLength(text) > SUMMARY_LIMIT_BYTES) {
+  if (!fitsSummary(text)) {
     const room = SUMMARY_LIMIT_BYTES - Buffer.byteLength(note) - 16 * 1024;
     text = cutAtLine(Buffer.from(text).subarray(0, room).toString('utf8').replace(/\uFFFD$/, '')) + note;
   }
   appendFileSync(file, text);
 }
 
-/** Up to the last line break (whole lines only); a code fence left open is closed. */
+/**
+ * Up to the last line break (whole lines only); a code fence left open is closed, and so is every
+ * `<details>` fold left open (the note and footer after the cut would be folded away in it).
+ */
 export function cutAtLine(text: string): string {
   const end = text.lastIndexOf('\n');
   const kept = end < 0 ? '' : text.slice(0, end + 1);
   // CommonMark: a fence closes only with at least as many backticks as opened it.
   let open = 0;
+  let folds = 0;
   for (const line of kept.split('\n')) {
     const run = /^(`{3,})/.exec(line)?.[1]?.length ?? 0;
     if (open === 0 && run > 0) open = run;
     else if (open > 0 && run >= open && line.trim() === '`'.repeat(run)) open = 0;
+    else if (open === 0) {
+      // The renderers write folds as HTML lines of their own; values in them are escaped, so never `<details>`.
+      if (/^\s*<details\b/i.test(line)) folds++;
+      if (/<\/details>\s*$/i.test(line)) folds = Math.max(0, folds - 1);
+    }
   }
-  return open > 0 ? `${kept}${'`'.repeat(open)}\n` : kept;
+  return `${kept}${open > 0 ? `${'`'.repeat(open)}\n` : ''}${'</details>\n\n'.repeat(folds)}`;
 }
 
 /** GitHub's escaping for a workflow command's message: one line, no `::` sequence cut short. */

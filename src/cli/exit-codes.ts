@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../error-kind.js';
 import type { EnvironmentStatus } from '../plan/types.js';
 
 export const EXIT = {
@@ -11,11 +12,12 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** An error whose message is for the user as is: printed without a stack trace. */
+/** An error whose message is for the user as is: printed without a stack trace. `kind`: for `--format json`. */
 export class UserError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.error,
+    readonly kind: ErrorKind = exitCode === EXIT.refused ? 'refused' : 'usage',
   ) {
     super(message);
     this.name = 'UserError';

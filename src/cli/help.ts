@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT } from './exit-codes.js';
+import { jsonRequested, usageErrorJson } from './failure.js';
 
 /** Each code's meaning, wrapped for an 80-column terminal (the help test checks every code is here). */
 const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string[]> = {
@@ -34,6 +35,13 @@ export function configureUsageErrors(program: Command): void {
   for (const command of [program, ...program.commands]) {
     const name = command === program ? program.name() : `${program.name()} ${command.name()}`;
     command.showHelpAfterError(`Run '${name} --help' for usage.`);
-    command.configureOutput({ outputError: (text, write) => write(text.replace(/\s*\n(?=\(Did you mean)/, ' ')) });
+    command.configureOutput({
+      outputError: (text, write) => {
+        const line = text.replace(/\s*\n(?=\(Did you mean)/, ' ');
+        write(line);
+        // `--format json`: stdout is one JSON document whatever happened (stderr keeps the line).
+        if (jsonRequested(command)) process.stdout.write(usageErrorJson(line));
+      },
+    });
   }
 }

@@ -1,5 +1,11 @@
 #!/usr/bin/env -S node --
-import { programFor } from './program.js';
+import { builtHelp } from './built-help.js';
 
-const program = await programFor(process.argv);
-await program.parseAsync(process.argv);
+const help = builtHelp(process.argv);
+if (help !== undefined) {
+  process.stdout.write(help);
+} else {
+  const { programFor } = await import('./program.js');
+  const program = await programFor(process.argv);
+  await program.parseAsync(process.argv);
+}

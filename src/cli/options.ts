@@ -55,6 +55,8 @@ export interface RemoteOptions extends CommonOptions {
   allowReplace?: boolean;
   allowDeleteConnections?: boolean;
   allowEmpty?: boolean;
+  /** plan and apply only (the daemon has no --target). */
+  target?: string[];
   detailedExitcode?: boolean;
   state: string;
   timeout: number;
@@ -152,10 +154,23 @@ export function policyFlags(opts: RemoteOptions): PolicyFlags {
     allowReplace: opts.allowReplace === true,
     allowDeleteConnections: opts.allowDeleteConnections === true,
     allowEmpty: opts.allowEmpty === true,
+    ...(opts.target !== undefined && opts.target.length > 0 ? { target: opts.target } : {}),
   };
 }
 
-const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split'] as const;
+/** `--target GLOB`, repeatable and comma-separated: plan only the integrations whose key matches. */
+export function addTargetOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--target <glob>', 'plan only integrations whose unique_key matches (a rename: either key), repeatable; the plan is partial').env(env('target')).argParser(collect),
+  );
+}
+
+/** Whether --target came from NANGO_GITOPS_TARGET, so that errors name the variable instead of the flag. */
+export function targetOrigin(cmd: Command): string {
+  return cmd.getOptionValueSource('target') === 'env' ? env('target') : '--target';
+}
+
+const BOOLEAN_FLAGS = ['prune', 'allowReplace', 'allowDeleteConnections', 'allowEmpty', 'detailedExitcode', 'allowMissingEnv', 'plan', 'split', 'autoApprove'] as const;
 
 const booleanEnvName = (name: string): string => env(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 

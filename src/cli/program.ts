@@ -1,36 +1,23 @@
 import { CommanderError, Help, type Command } from 'commander';
-import { escapeControls } from '../escape.js';
-import { NangoApiError } from '../nango/types.js';
 import { packageVersion } from '../package-root.js';
 import { readCommandIndex } from './command-index.js';
-import { EXIT, UserError, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { reportFailure } from './failure.js';
 import { GitopsCommand, optionDescription } from './command.js';
 import { configureUsageErrors, topLevelHelp } from './help.js';
 import { booleanFlagsFromEnv } from './options.js';
+
+/** The --format of the command that runs, once its flags are parsed: under json, its failures are JSON too. */
+let runFormat: unknown;
 
 /** Runs a command and turns every failure into one line on stderr and an exit code: no stack traces for users. */
 async function run(action: () => Promise<ExitCode>): Promise<void> {
   try {
     process.exitCode = await action();
   } catch (err) {
-    process.exitCode = reportError(err);
+    // A CommanderError has been reported by commander (as JSON too: help.ts).
+    process.exitCode = err instanceof CommanderError ? EXIT.error : reportFailure(err, runFormat === 'json');
   }
-}
-
-function reportError(err: unknown): ExitCode {
-  if (err instanceof UserError) {
-    process.stderr.write(`error: ${escapeControls(err.message)}\n`);
-    return err.exitCode;
-  }
-  if (err instanceof NangoApiError) {
-    // The server's words (and keys from its answers): one line, whatever they hold.
-    process.stderr.write(`error: Nango API: ${escapeControls(err.message)}\n`);
-    return EXIT.error;
-  }
-  if (err instanceof CommanderError) return EXIT.error;
-  // A bug, not a user error: keep the stack, which holds no config values.
-  process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return EXIT.error;
 }
 
 type Runner = typeof run;
@@ -61,6 +48,7 @@ function createProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : EXIT.error);
     });
   program.hook('preAction', (_program, command) => {
+    runFormat = command.getOptionValue('format');
     try {
       booleanFlagsFromEnv(command.opts(), command.options);
     } catch (err) {

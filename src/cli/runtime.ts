@@ -1,5 +1,6 @@
 import { DEFAULT_HOST } from '../config/environment-target.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { createCliLog, type CliLog } from './cli-log.js';
 import type { ResponseEvent } from '../nango/client.js';
 import { openRemotes, type Remote, type Remotes } from '../reconcile/remotes.js';
 import { createRedactor, type Redactor } from '../redact.js';
@@ -9,10 +10,15 @@ import { responseLimits, type CommonOptions, type RemoteOptions } from './option
 export { DEFAULT_HOST };
 export type { Remote };
 
-export function createRuntime(opts: CommonOptions, fd: 1 | 2 = 2): { redactor: Redactor; log: Logger } {
-  const redactor = createRedactor();
-  const log = createLogger({ level: opts.logLevel, fd });
-  return { redactor, log };
+/** The daemon's: every level it logs at, on `fd`. */
+export async function createRuntime(opts: CommonOptions, fd: 1 | 2): Promise<{ redactor: Redactor; log: Logger }> {
+  const { createLogger } = await import('../log.js');
+  return { redactor: createRedactor(), log: createLogger({ level: opts.logLevel, fd }) };
+}
+
+/** plan's, apply's and export's: logs on stderr (stdout carries their output). */
+export async function createCliRuntime(opts: CommonOptions): Promise<{ redactor: Redactor; log: CliLog }> {
+  return { redactor: createRedactor(), log: await createCliLog(opts.logLevel, 2) };
 }
 
 export function readSecretKey(): string {
@@ -25,7 +31,7 @@ export function readSecretKey(): string {
 export async function connectRemote(
   opts: RemoteOptions,
   redactor: Redactor,
-  log: Logger,
+  log: CliLog,
   onResponse?: (e: { method: string; route: string; status: number | undefined; durationMs: number; attempt: number }) => void,
 ): Promise<Remote> {
   const secretKey = readSecretKey();
@@ -47,7 +53,7 @@ export async function connectRemote(
 export async function openCliRemotes(
   opts: RemoteOptions,
   redactor: Redactor,
-  log: Logger,
+  log: CliLog,
   onResponse?: (e: ResponseEvent, target: { environment?: string; host: string }) => void,
 ): Promise<Remotes> {
   try {
@@ -62,6 +68,6 @@ export async function openCliRemotes(
       },
     });
   } catch (err) {
-    throw new UserError(err instanceof Error ? err.message : String(err));
+    throw new UserError(err instanceof Error ? err.message : String(err), EXIT.error, 'state');
   }
 }

@@ -26,6 +26,19 @@ const SUMMARY: Shape = object({ create: count, update: count, rename: count, del
 
 const NOTE: Shape = object({ message: string }, { unique_key: string });
 
+const boolean: Shape = literal(true, false);
+
+const SHAPING_FLAGS: Shape = object(
+  { protect: arrayOf(string), owns: arrayOf(string), allow_replace: boolean, allow_delete_connections: boolean, allow_empty: boolean, target: arrayOf(string) },
+  { prune: boolean, max_deletes: integer(0) },
+);
+
+/** PlanFileMetadata (types.ts). */
+const PLAN_METADATA: Shape = object(
+  { tool: literal('nango-gitops'), version: string, created_at: string, flags: SHAPING_FLAGS },
+  { host: string },
+);
+
 const PLAN_FIELDS = {
   changes: arrayOf(CHANGE),
   summary: SUMMARY,
@@ -34,7 +47,14 @@ const PLAN_FIELDS = {
   digest: string,
 };
 
-export const PLAN_SHAPE: Shape = object({ format_version: literal(1), ...PLAN_FIELDS });
+// `refused` is optional: plan files written before it existed are still read. It is derived from the
+// changes' verdicts, which the digest leaves out, so it cannot change what a digest means.
+const refused = literal(true, false);
+
+/** Present only in some plans: `skipped` with --target. */
+const OPTIONAL_PLAN_FIELDS = { skipped: arrayOf(string) };
+
+export const PLAN_SHAPE: Shape = object({ format_version: literal(1), ...PLAN_FIELDS }, { refused, ...OPTIONAL_PLAN_FIELDS, metadata: PLAN_METADATA });
 
 const DIAGNOSTIC: Shape = object(
   { severity: literal('error', 'warning'), message: string },
@@ -47,7 +67,7 @@ const DIAGNOSTIC: Shape = object(
  */
 const ENVIRONMENT_PLAN: Shape = object(
   { name: string, host: string, status: literal(...ENVIRONMENT_STATUSES), ...PLAN_FIELDS },
-  { stage: literal(...ENVIRONMENT_STAGES), error: string, diagnostics: arrayOf(DIAGNOSTIC) },
+  { refused, stage: literal(...ENVIRONMENT_STAGES), error: string, diagnostics: arrayOf(DIAGNOSTIC), ...OPTIONAL_PLAN_FIELDS },
 );
 
-export const ENVIRONMENTS_PLAN_SHAPE: Shape = object({ format_version: literal(2), environments: arrayOf(ENVIRONMENT_PLAN) });
+export const ENVIRONMENTS_PLAN_SHAPE: Shape = object({ format_version: literal(2), environments: arrayOf(ENVIRONMENT_PLAN) }, { refused, metadata: PLAN_METADATA });

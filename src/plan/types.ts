@@ -54,6 +54,34 @@ export interface Plan {
   notes: PlanNote[];
   /** sha256 over changes (without results) and summary; identifies what was reviewed. */
   digest: string;
+  /** Only with `--target`: the keys (declared or in Nango) outside every target, which were not planned. */
+  skipped?: string[];
+}
+
+/**
+ * What a plan file (`plan --out`) records beside the plan: who wrote it, when, where, and the flags that
+ * shaped it, so that `apply --plan-file` plans again exactly as reviewed. Never a secret key.
+ */
+export interface PlanFileMetadata {
+  tool: 'nango-gitops';
+  version: string;
+  /** ISO 8601, UTC. */
+  created_at: string;
+  /** format_version 1 only: the host planned against (format_version 2 records each environment's name and host in its entry). */
+  host?: string;
+  flags: ShapingFlags;
+}
+
+/** The flags as given on the command line (or their variables); an absent or empty one was not given (settings decide). */
+export interface ShapingFlags {
+  prune?: boolean;
+  protect: string[];
+  owns: string[];
+  max_deletes?: number;
+  allow_replace: boolean;
+  allow_delete_connections: boolean;
+  allow_empty: boolean;
+  target: string[];
 }
 
 export interface PlanNote {
@@ -83,6 +111,8 @@ export interface EnvironmentEntry extends Partial<Omit<Plan, 'format_version'>> 
   /** Absent only when the environment's host could not be resolved. The secret key is never recorded. */
   host?: string;
   status: EnvironmentStatus;
+  /** status is refused (always written; absent in files written before it existed). */
+  refused?: boolean;
   stage?: EnvironmentStage;
   error?: string;
   diagnostics?: EntryDiagnostic[];
@@ -99,5 +129,7 @@ export interface EntryDiagnostic {
 /** The plan (and apply result) of several environments; also the plan file they are applied from. */
 export interface EnvironmentsDocument {
   format_version: 2;
+  /** Some environment is refused (always written; absent in files written before it existed). */
+  refused?: boolean;
   environments: EnvironmentEntry[];
 }

@@ -7,6 +7,7 @@ import { countConnections } from './connections.js';
 import { diffIntegrations } from '../plan/diff.js';
 import type { Fingerprinter } from '../plan/fingerprint.js';
 import { buildPlan } from '../plan/plan.js';
+import { applyTargetScope, targetScope } from '../plan/target.js';
 import type { Change, Plan } from '../plan/types.js';
 import { applySafetyRules } from '../safety/rules.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
@@ -26,7 +27,7 @@ export interface PlanRunDeps {
 
 export type PlanOutcome =
   | { status: 'invalid'; stage: 'config' | 'plan'; diagnostics: Diagnostic[] }
-  | { status: 'planned'; plan: Plan; desired: DesiredState; diagnostics: Diagnostic[]; requests: number };
+  | { status: 'planned'; plan: Plan; desired: DesiredState; diagnostics: Diagnostic[]; requests: number; unmatchedTargets: string[] };
 
 /** Stages load → fetch → diff → connections → safety. Throws NangoApiError when Nango fails. */
 export async function planRun(load: LoadOptions, flags: PolicyFlags, concurrency: number, deps: PlanRunDeps): Promise<PlanOutcome> {
@@ -40,19 +41,23 @@ export async function planLoaded(loaded: LoadResult, flags: PolicyFlags, concurr
   deps.redactor.add(desired.sensitiveValues);
 
   const policy = resolvePolicy(flags, desired.settings);
+  const targets = flags.target ?? [];
+  const scope = targets.length > 0 ? targetScope(desired.integrations, targets) : undefined;
+  const planned = scope ? { ...desired, integrations: scope.desired } : desired;
   const detailKeys = new Set<string>();
-  for (const i of desired.integrations) {
+  for (const i of planned.integrations) {
     if (!i.credentials) continue;
     detailKeys.add(i.unique_key);
     if (i.renamed_from !== undefined) detailKeys.add(i.renamed_from);
   }
-  const { live, requests } = await fetchLiveState(deps.client, {
+  const fetched = await fetchLiveState(deps.client, {
     detailKeys,
     concurrency,
     cache: deps.cache,
     fullRefresh: deps.fullRefresh,
   });
-  const diff = diffIntegrations(desired, live, policy, {
+  const targeted = scope ? applyTargetScope(scope, desired.integrations, fetched.live, targets) : undefined;
+  const diff = diffIntegrations(planned, targeted?.live ?? fetched.live, policy, {
     fingerprint: deps.fingerprint,
     recordedFingerprint: (key, path) => deps.fingerprints.get(key, path),
     requiresCredentials: (provider) => {
@@ -65,8 +70,12 @@ export async function planLoaded(loaded: LoadResult, flags: PolicyFlags, concurr
 
   await countConnections(diff.changes, deps.client, concurrency);
   scrubLiveValues(diff.changes, deps.redactor);
-  const plan = applySafetyRules(buildPlan(diff), policy, { declared: desired.integrations.length });
-  return { status: 'planned', plan, desired, diagnostics, requests };
+  const built = buildPlan(diff);
+  // Outside the digest: the keys left out change nothing that is applied.
+  if (targeted) built.skipped = targeted.skipped;
+  // The whole config's count: a target that matches only remote keys is not an empty config.
+  const plan = applySafetyRules(built, policy, { declared: desired.integrations.length });
+  return { status: 'planned', plan, desired, diagnostics, requests: fetched.requests, unmatchedTargets: targeted?.unmatched ?? [] };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface PolicyFlags {
   allowReplace: boolean;
   allowDeleteConnections: boolean;
   allowEmpty: boolean;
+  /** `--target` globs: only matching keys are planned; empty or absent = every key. */
+  target?: string[];
 }
 
 export type Policy = DiffPolicy & SafetyPolicy;

@@ -4,6 +4,7 @@
 // unreachable host or a refused key is this environment's `failed` outcome, so other environments go on.
 import { applyPlan } from '../apply/apply.js';
 import type { DesiredState, Diagnostic, EnvironmentResult } from '../config/types.js';
+import { apiErrorKind, type ErrorKind } from '../error-kind.js';
 import type { DetailCache } from '../nango/live.js';
 import { NangoApiError } from '../nango/types.js';
 import { isBlocked } from '../plan/plan.js';
@@ -30,8 +31,12 @@ export interface EnvironmentOutcome {
   diagnostics: Diagnostic[];
   /** One line saying why it was not planned or applied; scrubbed, safe to print (escape it for the output). */
   error?: string;
+  /** Status failed at stage api: what failed (the key, the network, or Nango's answer). */
+  errorKind?: ErrorKind;
   /** API attempts of the live-state read. */
   requests?: number;
+  /** `--target` globs that match no key of this environment's config or live state (set when planned). */
+  unmatchedTargets?: string[];
   /** The remote it ran against, for applyEnvironment (not part of any rendered output). */
   remote?: Remote;
 }
@@ -58,9 +63,6 @@ export interface ApplyEnvironmentOptions {
   onResult?: (change: Change) => void;
 }
 
-export interface RunEnvironmentInput extends PlanEnvironmentInput, Omit<ApplyEnvironmentOptions, 'concurrency'> {
-  mode: 'plan' | 'apply';
-}
 
 /** Stages up to the safety rules. Status: invalid, planned, refused (stage safety) or failed (stage api). */
 export async function planEnvironment(input: PlanEnvironmentInput): Promise<EnvironmentOutcome> {
@@ -74,7 +76,7 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Envi
     remote = input.connect();
   } catch (err) {
     // The tool's own words (a host or proxy setting it cannot use): not scrubbed.
-    return { ...base, status: 'failed', stage: 'api', diagnostics: resolved.diagnostics, error: err instanceof Error ? err.message : String(err) };
+    return { ...base, status: 'failed', stage: 'api', errorKind: 'usage', diagnostics: resolved.diagnostics, error: err instanceof Error ? err.message : String(err) };
   }
   try {
     const outcome = await planLoaded({ state: resolved.state, diagnostics: resolved.diagnostics }, input.flags, input.concurrency, {
@@ -86,13 +88,13 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Envi
       ...(input.fullRefresh !== undefined ? { fullRefresh: input.fullRefresh } : {}),
     });
     if (outcome.status === 'invalid') return { ...base, status: 'invalid', stage: outcome.stage, diagnostics: outcome.diagnostics, remote };
-    const planned = { ...base, plan: outcome.plan, desired: outcome.desired, diagnostics: outcome.diagnostics, requests: outcome.requests, remote };
+    const planned = { ...base, plan: outcome.plan, desired: outcome.desired, diagnostics: outcome.diagnostics, requests: outcome.requests, unmatchedTargets: outcome.unmatchedTargets, remote };
     if (!isBlocked(outcome.plan)) return { ...planned, status: 'planned' };
     const blocked = outcome.plan.changes.filter((c) => c.blocked !== undefined).length;
     return { ...planned, status: 'refused', stage: 'safety', error: `a safety rule refused the plan (${blocked} change${blocked === 1 ? '' : 's'} blocked); nothing applied` };
   } catch (err) {
     if (!(err instanceof NangoApiError)) throw err;
-    return { ...base, status: 'failed', stage: 'api', diagnostics: resolved.diagnostics, error: `Nango API: ${err.message}`, remote };
+    return { ...base, status: 'failed', stage: 'api', errorKind: apiErrorKind(err), diagnostics: resolved.diagnostics, error: `Nango API: ${err.message}`, remote };
   }
 }
 
@@ -123,13 +125,3 @@ export async function applyEnvironment(planned: EnvironmentOutcome, options: App
   return { ...planned, plan: result, status: 'failed', stage: 'apply', error: `${failed} of ${total} change${total === 1 ? '' : 's'} not applied` };
 }
 
-/** planEnvironment, then (mode apply) applyEnvironment. */
-export async function runEnvironment(input: RunEnvironmentInput): Promise<EnvironmentOutcome> {
-  const planned = await planEnvironment(input);
-  if (input.mode === 'plan') return planned;
-  return applyEnvironment(planned, {
-    concurrency: input.concurrency,
-    ...(input.reviewedDigest !== undefined ? { reviewedDigest: input.reviewedDigest } : {}),
-    ...(input.onResult ? { onResult: input.onResult } : {}),
-  });
-}

@@ -8,6 +8,7 @@ import type { EnvironmentOutcome } from '../reconcile/run-environment.js';
 import { renderAnnotationGithub, renderPlanGithub } from './github.js';
 import { markdownCode, markdownText } from './markdown-escape.js';
 import { MARKDOWN_HEADING, MARKDOWN_MARKER, renderPlanMarkdownBody } from './markdown.js';
+import { plain, type Paint } from './color.js';
 import { renderApplyText, renderPlanText } from './text.js';
 
 export type RunMode = 'plan' | 'apply';
@@ -48,13 +49,13 @@ function statusLines(o: EnvironmentOutcome, mode: RunMode): string[] {
 }
 
 /** text, and github (the text plus workflow-command annotations). */
-export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], mode: RunMode, github: boolean): string {
+export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], mode: RunMode, github: boolean, paint: Paint = plain): string {
   const sections = outcomes.map((o) => {
     let body = '';
     if (o.plan) {
       const applied = mode === 'apply' && (o.status === 'applied' || o.stage === 'apply');
-      if (applied) body = o.plan.changes.length === 0 ? renderPlanText(o.plan) : `${renderPlanText(o.plan)}\n${renderApplyText(o.plan)}`;
-      else body = github ? renderPlanGithub(o.plan, o.environment) : renderPlanText(o.plan);
+      if (applied) body = o.plan.changes.length === 0 ? renderPlanText(o.plan, paint) : `${renderPlanText(o.plan, paint)}\n${renderApplyText(o.plan, paint)}`;
+      else body = github ? renderPlanGithub(o.plan, o.environment, paint) : renderPlanText(o.plan, paint);
     }
     const status = statusLines(o, mode);
     if (status.length > 0) body += `${status.map(escapeControls).join('\n')}\n`;

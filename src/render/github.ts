@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../config/types.js';
 import { escapeControls, showKey } from '../escape.js';
 import type { Plan } from '../plan/types.js';
+import { plain, type Paint } from './color.js';
 import { renderPlanText } from './text.js';
 
 /** Workflow commands: GitHub shows them as annotations on the pull request's diff lines. */
@@ -17,12 +18,12 @@ export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[]): str
 }
 
 /** `environment`: the name of the environment the plan is for, added to each annotation's title. */
-export function renderPlanGithub(plan: Plan, environment?: string): string {
+export function renderPlanGithub(plan: Plan, environment?: string, paint: Paint = plain): string {
   const where = environment === undefined ? '' : ` (environment ${environment})`;
   const blocked = plan.changes
     .filter((c) => c.blocked !== undefined)
     .map((c) => `::error title=${escapeProperty(`blocked: ${c.action} ${showKey(c.unique_key)}${where}`)}::${escapeData(c.blocked ?? '')}\n`);
-  return renderPlanText(plan) + blocked.join('');
+  return renderPlanText(plan, paint) + blocked.join('');
 }
 
 /** One workflow-command annotation that is not about a file position. */

@@ -276,11 +276,33 @@ describe('the GitHub Action on a pull request', () => {
     expect(comment?.body.trimEnd().endsWith('</sub>')).toBe(true);
   });
 
+  it('a plan over the job summary limit too: the summary is cut below 1 MiB, and both notes point to the job log, which has it all', { timeout: 120_000 }, async () => {
+    const long = 'for the job summary limit test '.repeat(4);
+    const many = Array.from({ length: 6_000 }, (_, i) => `  - unique_key: posthog-${String(i).padStart(5, '0')}\n    provider: posthog\n    display_name: PostHog ${i} ${long}\n`);
+    const ws = workspace({ 'nango/many.yaml': `integrations:\n${many.join('')}` });
+    const run = await runAction({ cwd: ws, inputs: { config: 'nango' }, env: nangoEnv(), github });
+    expect(run.code, run.stderr).toBe(0);
+    expect(Buffer.byteLength(run.summary)).toBeLessThanOrEqual(1024 * 1024);
+    expect(Buffer.byteLength(run.summary)).toBeGreaterThan(1000 * 1024);
+    expect(run.summary).toContain('… The summary is cut here (GitHub keeps at most 1 MiB): the whole output is in the job log.');
+    expect(run.summary).not.toContain('posthog-05999');
+    expect(run.stdout).toContain('posthog-05999');
+    expect(run.stdout).toContain('**Plan:** 6000 to create');
+    const [comment] = github.comments.get(PR) ?? [];
+    expect(comment?.body.length).toBeLessThanOrEqual(65_536);
+    expect(comment?.body).toContain(
+      "… cut here: the comment would exceed GitHub's 65,536 characters, and the plan is larger than the job summary's 1 MiB too. The whole plan is in the [job log](https://github.example/acme/integrations/actions/runs/777).",
+    );
+    expect(comment?.body.trimEnd().endsWith('</sub>')).toBe(true);
+  });
+
   it('format text: the plan in a code block; comment: false writes no comment', async () => {
     const ws = workspace({ 'nango/posthog.yaml': POSTHOG });
-    const run = await runAction({ cwd: ws, inputs: { config: 'nango', format: 'text', comment: 'false' }, env: nangoEnv(), github });
+    // FORCE_COLOR (jobs set it for colourful logs) must not put escape codes into the summary.
+    const run = await runAction({ cwd: ws, inputs: { config: 'nango', format: 'text', comment: 'false' }, env: { ...nangoEnv(), FORCE_COLOR: '1' }, github });
     expect(run.code).toBe(0);
     expect(run.summary).toMatch(/### nango-gitops plan\n\n```text\n[\s\S]*\+ create posthog[\s\S]*\n```\n/);
+    expect(run.summary).not.toContain('\u001b');
     expect(github.requests).toEqual([]);
     // The plan in the log is fenced by stop-commands: no line of it can act as a workflow command.
     expect(run.stdout).toMatch(/::stop-commands::([0-9a-f-]{36})\n[\s\S]*\+ create posthog[\s\S]*::\1::\n/);

@@ -233,6 +233,14 @@ describe('canary: no secret reaches any output', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/authorization: Bearer \(sensitive\) BEARER \(sensitive\)/);
       expectNoSecretForm('refused GET', refused.stdout + refused.stderr, secrets);
+      // The same failure as a JSON error document (issue 12): the scrubbed quote, no secret in any form.
+      const refusedJson = await runCli(['plan', '-c', dir, '--format', 'json'], { env: env({ NANGO_HOST: echo.url }) });
+      expect(refusedJson.code).toBe(1);
+      expect(JSON.parse(refusedJson.stdout)).toEqual({
+        format_version: 1,
+        error: { kind: 'api', message: expect.stringMatching(/^Nango API: GET \/integrations failed \(400 invalid_body\): .*authorization: Bearer \(sensitive\)/), diagnostics: [] },
+      });
+      expectNoSecretForm('refused GET, JSON', refusedJson.stdout + refusedJson.stderr, secrets);
       echo.setFaults(undefined);
       const unknownKey = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
       const unknown = await runCli(['plan', '-c', dir, '--log-level', 'debug'], { env: env({ NANGO_HOST: echo.url, NANGO_SECRET_KEY: unknownKey }) });

@@ -13,3 +13,25 @@ describe('npm run demo', () => {
     expect(r.stdout + r.stderr).not.toMatch(/\u001b\[/);
   });
 });
+
+describe('npm run demo on a terminal', () => {
+  /** util-linux `script` gives the demo a pseudo-terminal (-q quiet, -f flush, -e its exit code, -c command). */
+  const inTerminal = (env: Record<string, string>) =>
+    spawnSync('script', ['-qfec', `'${process.execPath}' '${join(ROOT, 'dist/scripts/demo.js')}'`, '/dev/null'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...env },
+      encoding: 'utf8',
+      timeout: 110_000,
+    });
+
+  it('colours the plan as the CLI does on a terminal, and not at all under NO_COLOR', { timeout: 240_000 }, () => {
+    const coloured = inTerminal({});
+    expect(coloured.status, coloured.stdout).toBe(0);
+    expect(coloured.stdout).toContain('\u001b[1m$ nango-gitops plan');
+    expect(coloured.stdout).toContain('\u001b[32m+ create posthog (posthog)');
+    const plain = inTerminal({ NO_COLOR: '1' });
+    expect(plain.status, plain.stdout).toBe(0);
+    expect(plain.stdout).toContain('+ create posthog (posthog)');
+    expect(plain.stdout).not.toMatch(/\u001b\[/);
+  });
+});

@@ -236,11 +236,11 @@ describe('several environments from one config', () => {
     const r = await run(dir, ['plan', '--format', 'json']);
     expect(r.code, context(r)).toBe(0);
     const doc = JSON.parse(r.stdout) as { format_version: number; environments: Array<Record<string, unknown>> };
-    expect(Object.keys(doc)).toEqual(['format_version', 'environments']);
+    expect(Object.keys(doc)).toEqual(['format_version', 'refused', 'environments']);
     expect(doc.format_version).toBe(2);
     expect(doc.environments.map((e) => Object.keys(e))).toEqual([
-      ['name', 'host', 'status', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
-      ['name', 'host', 'status', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
+      ['name', 'host', 'status', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
+      ['name', 'host', 'status', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
     ]);
     expect(doc.environments[0]).toMatchObject({ name: 'dev', host: emu.url, status: 'planned', summary: { create: 3, update: 0, delete: 0, unmanaged: 0 } });
     expect(doc.environments[1]).toMatchObject({ name: 'prod', host: emu.url, status: 'planned', summary: { create: 2, unmanaged: 1 }, unmanaged: ['legacy-x'] });
@@ -249,10 +249,12 @@ describe('several environments from one config', () => {
 
     const failed = await run(dir, ['apply', '--format', 'json'], { NANGO_SECRET_KEY_PROD: '0f1e2d3c-4b5a-4968-8776-655443322110' });
     expect(failed.code).toBe(1);
-    const applied = JSON.parse(failed.stdout) as { environments: Array<Record<string, unknown> & { changes?: Array<{ result?: string }> }> };
-    expect(applied.environments[0]).toMatchObject({ name: 'dev', status: 'applied' });
+    const applied = JSON.parse(failed.stdout) as { error?: unknown; environments: Array<Record<string, unknown> & { changes?: Array<{ result?: string }> }> };
+    expect(applied.environments[0]).toMatchObject({ name: 'dev', status: 'applied', refused: false });
     expect(applied.environments[0]?.changes?.every((c) => c.result === 'applied')).toBe(true);
-    expect(applied.environments[1]).toEqual({ name: 'prod', host: emu.url, status: 'failed', stage: 'api', error: expect.stringMatching(/^Nango API: .*authentication failed/i) });
+    expect(applied.environments[1]).toEqual({ name: 'prod', host: emu.url, status: 'failed', refused: false, stage: 'api', error: expect.stringMatching(/^Nango API: .*authentication failed/i) });
+    // The failure at the top, as every failed command's JSON has it: the key was refused.
+    expect(applied.error).toEqual({ kind: 'auth', message: expect.stringMatching(/^environment prod: Nango API: .*authentication failed/i), diagnostics: [] });
 
     const md = await run(dir, ['plan', '--format', 'markdown']);
     expect(md.code, context(md)).toBe(0);

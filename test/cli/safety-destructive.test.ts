@@ -72,7 +72,7 @@ describe('replaces destroy connections', () => {
     const dir = tempConfig({ 'keep.yaml': 'integrations:\n  - unique_key: keep\n    provider: posthog\n' });
     const r = await runCli(['apply', '-c', dir, '--prune'], { env: env(NO_CONNECTIONS_KEY) });
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('- delete old-a (posthog) (destroys an unknown number of connections)');
+    expect(r.stdout).toContain('- delete old-a (posthog): not declared in any file; prune is on; destroys an unknown number of connections');
     expect(r.stdout).toContain('its connections could not be counted, which the delete would destroy');
     expect(fixture.emu.writes()).toHaveLength(0);
 

@@ -38,7 +38,7 @@ describe('deletes', () => {
     expect(JSON.parse(overridden.stdout).summary).toMatchObject({ delete: 0, unmanaged: 1 });
     const r = await runCli(['apply', '-c', dir], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('- delete old-a (posthog) (destroys 0 connections)');
+    expect(r.stdout).toContain('- delete old-a (posthog): not declared in any file; prune is on\n');
     expect(fixture.emu.integration('old-a')).toBeUndefined();
   });
 
@@ -47,7 +47,7 @@ describe('deletes', () => {
     const dir = tempConfig(KEEP);
     const r = await runCli(['apply', '-c', dir, '--prune'], { env: env() });
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('- delete slack-old (posthog) (destroys 1,204 connections)');
+    expect(r.stdout).toContain('- delete slack-old (posthog): not declared in any file; prune is on; destroys 1,204 connections');
     expect(r.stdout).toContain('--allow-delete-connections');
     expect(fixture.emu.writes()).toHaveLength(0);
     const allowed = await runCli(['apply', '-c', dir, '--prune', '--allow-delete-connections'], { env: env() });

@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 
 // Logs the URL of every module the CLI imports (ESM loader hooks run in their own thread).
 const HOOKS = `import { appendFileSync } from 'node:fs';
@@ -15,9 +16,9 @@ export async function resolve(specifier, context, next) {
 }`;
 const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
 
-async function runLoggingModules(args: string[]): Promise<CliResult & { modules: string[] }> {
+async function runLoggingModules(args: string[], env: Record<string, string> = {}): Promise<CliResult & { modules: string[] }> {
   const log = join(mkdtempSync(join(tmpdir(), 'nango-gitops-modules-')), 'modules.txt');
-  const r = await runCli(args, { env: { MODULE_LOG: log }, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`] });
+  const r = await runCli(args, { env: { ...env, MODULE_LOG: log }, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`] });
   const modules = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
   return { ...r, modules: modules.map((url) => fileURLToPath(url)) };
 }
@@ -25,9 +26,14 @@ async function runLoggingModules(args: string[]): Promise<CliResult & { modules:
 /** Files that register a command: help must not need any of them. */
 const registersACommand = (file: string): boolean => /\bfunction register(Validate|Plan|Apply|Export|Daemon)\b/.test(readFileSync(file, 'utf8'));
 
+/** commander, wherever the bundle put it: top-level help to a pipe prints the text the build wrote. */
+const holdsCommander = (file: string): boolean => /\b_parseCommand\(/.test(readFileSync(file, 'utf8'));
+
+const fixture = useEmulator();
+
 describe('start-up', () => {
-  it('--help lists every command as the full program does, loading no command and no dependency', async () => {
-    const r = await runLoggingModules(['--help']);
+  it.each(['--help', '-h'])('%s lists every command as the full program does, loading no command, no dependency and not commander', async (flag) => {
+    const r = await runLoggingModules([flag]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const full = await buildProgram();
@@ -39,6 +45,7 @@ describe('start-up', () => {
     expect(r.modules.length).toBeGreaterThan(0);
     expect(r.modules.filter((m) => m.includes('node_modules'))).toEqual([]);
     expect(r.modules.filter(registersACommand)).toEqual([]);
+    expect(r.modules.filter(holdsCommander)).toEqual([]);
   });
 
   it('a command loads its own module only; help for a command shows its options', async () => {
@@ -52,6 +59,23 @@ describe('start-up', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: nango-gitops plan [options]');
     expect(help.stdout).toContain('--max-deletes <n>');
+  });
+
+  it('plan loads pino only when a line can pass the log level: never at the default (warn), at debug a line per request', async () => {
+    const dir = tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: analytics\n    provider: posthog\n' });
+    const fromPino = (modules: string[]): string[] => modules.filter((m) => m.includes(`${sep}node_modules${sep}pino${sep}`));
+    const quiet = await runLoggingModules(['plan', '-c', dir], fixture.env());
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toContain('1 to create');
+    expect(quiet.stderr).toBe('');
+    expect(fromPino(quiet.modules)).toEqual([]);
+
+    const debug = await runLoggingModules(['plan', '-c', dir, '--log-level', 'debug'], fixture.env());
+    expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.stdout).toBe(quiet.stdout);
+    expect(fromPino(debug.modules).length).toBeGreaterThan(0);
+    const lines = debug.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ level: 20, msg: 'nango request', method: 'GET', route: '/integrations', status: 200 })]);
   });
 
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('"%s" is an unknown command: one error and usage, exit 1, no stack trace', async (name) => {

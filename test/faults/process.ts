@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 export function spawnCli(args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--', CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--', CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_AUTO_APPROVE: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stdout = '';
   let stderr = '';

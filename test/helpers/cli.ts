@@ -32,6 +32,8 @@ export interface RunCliOptions {
 /**
  * Runs the built CLI as a process, as users and CI do. `env` is the whole environment besides PATH, plus
  * a fresh fingerprint state file unless the test names one: the default path would be shared by every test.
+ * stdin is not a terminal, as in CI, so `apply` is approved beforehand (NANGO_GITOPS_AUTO_APPROVE) unless
+ * the test sets the variable itself (test/cli/approval.test.ts).
  */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
@@ -39,7 +41,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
       cwd: options.cwd ?? ROOT,
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
-      env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'), ...options.env },
+      env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'), NANGO_GITOPS_AUTO_APPROVE: 'true', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

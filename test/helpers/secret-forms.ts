@@ -44,9 +44,13 @@ export function countOf(text: string, needle: string): number {
 }
 
 /**
- * Parts of an output that differ from run to run whatever the secrets: log times and durations, and
- * hex digests and HMAC fingerprints (keyed by the secret key, so they cannot confirm a secret).
+ * Parts of an output that differ from run to run whatever the secrets: log times and durations, a plan
+ * file's creation time, and hex digests and HMAC fingerprints (keyed by the secret key, so they cannot
+ * confirm a secret).
  */
 export function withoutVolatile(text: string): string {
-  return text.replace(/"(time|ms|duration_ms)":\d+/g, '"$1":0').replace(/(?<![0-9A-Za-z])[0-9a-f]{16,}(?![0-9A-Za-z])/g, '<hex>');
+  return text
+    .replace(/"(time|ms|duration_ms)":\d+/g, '"$1":0')
+    .replace(/"created_at": "[^"]*"/g, '"created_at": "<time>"')
+    .replace(/(?<![0-9A-Za-z])[0-9a-f]{16,}(?![0-9A-Za-z])/g, '<hex>');
 }

@@ -60,7 +60,7 @@ describe('markdown', () => {
 
   it('keys and providers from the API are code spans in the table', () => {
     const out = renderPlanMarkdown(plan([{ action: 'delete', unique_key: 'k|`x`', provider: 'p|<img src=x>', fields: [], connections: 0 }], ['@octocat']));
-    expect(out).toContain('| `-` | delete ``"k\\|`x`"`` (`"p\\|<img src=x>"`) (destroys 0 connections) |  |');
+    expect(out).toContain('| `-` | delete ``"k\\|`x`"`` (`"p\\|<img src=x>"`): not declared in any file; prune is on |  |');
     expect(out).toContain('Unmanaged (left alone): `"@octocat"`');
   });
 });
@@ -71,6 +71,6 @@ describe('--format github', () => {
     const out = renderPlanGithub(plan([hostile]));
     const commands = out.split(/\r\n|\r|\n/).filter((l) => l.trimStart().startsWith('::'));
     expect(commands).toEqual(['::error title=blocked%3A delete "k\\n%3A%3Aerror%3A%3Aa"::reason\\n::error::c %250A']);
-    expect(out).toContain('  - delete "k\\n::error::a" ("p\\r::error::b") (destroys 0 connections)');
+    expect(out).toContain('  - delete "k\\n::error::a" ("p\\r::error::b"): not declared in any file; prune is on');
   });
 });

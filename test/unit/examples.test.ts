@@ -1,7 +1,8 @@
 // config-examples/ is what users copy: every config in it must validate, and the GitHub Actions workflow
 // must only use flags the CLI has, pinned actions, and scripts that do what they claim.
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Command } from 'commander';
@@ -9,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { MARKDOWN_MARKER } from '../../src/render/markdown.js';
 import { DEFAULT_SECRET_KEY } from '../emulator/server.js';
 import { CLI, ROOT, runCli, tempConfig } from '../helpers/cli.js';
 import { useEmulator } from '../helpers/emulator.js';
@@ -17,6 +17,7 @@ import { useEmulator } from '../helpers/emulator.js';
 const EXAMPLES = join(ROOT, 'config-examples');
 const DEMO_ENV = 'config-examples/demo.env';
 const WORKFLOW_FILE = join(EXAMPLES, 'github-actions', 'nango-gitops.yml');
+const PROD_KEY = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
 
 interface Step {
   name?: string;
@@ -59,10 +60,10 @@ async function runScript(body: string, globals: Record<string, unknown>): Promis
   return new AsyncFunction(...names, body)(...names.map((n) => globals[n]));
 }
 
-/** A step's `run:` as GitHub runs it (bash -eo pipefail), in `cwd`, with `env` only; `npx nango-gitops` becomes `nango`. */
+/** A step's `run:` as GitHub runs it (bash -eo pipefail), in `cwd`, with `env` only; `npx … nango-gitops@…` becomes `nango`. */
 function runStep(body: string, cwd: string, env: Record<string, string>, nango: string): Promise<{ code: number | null; stdout: string; outputs: Record<string, string> }> {
   const file = join(cwd, '.step.sh');
-  writeFileSync(file, body.replaceAll('npx nango-gitops', nango));
+  writeFileSync(file, body.replace(/npx (?:--yes )?"?nango-gitops(?:@[^"\s]*)?"?/g, nango));
   const output = join(cwd, '.github-output');
   writeFileSync(output, '');
   return new Promise((done, fail) => {
@@ -151,219 +152,146 @@ describe('--format github for validate', () => {
 });
 
 describe('GitHub Actions workflow (config-examples/github-actions/nango-gitops.yml)', () => {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+  const actionStep = (): Step => {
+    const found = job('plan').steps.filter((s) => /^[\w.-]+\/nango-gitops@v\d+$/.test(s.uses ?? ''));
+    if (found.length !== 1 || !found[0]) throw new Error('the plan job has no step using <owner>/nango-gitops@vN');
+    return found[0];
+  };
+
   it('parses, and runs on pull requests and on pushes to main', () => {
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['pull_request', 'push']));
     expect((workflow.on['push'] as { branches: string[] }).branches).toEqual(['main']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(Object.keys(workflow.jobs)).toEqual(['validate', 'plan', 'apply']);
+    expect(Object.keys(workflow.jobs)).toEqual(['plan', 'apply']);
+    expect(job('plan').if).toBe("github.event_name == 'pull_request'");
+    expect(job('apply').if).toContain("github.event_name == 'push'");
   });
 
-  it('pins every action to a full commit SHA', () => {
+  it('pins every other action to a full commit SHA; the nango-gitops action is a release tag', () => {
     const uses = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => u !== undefined));
     expect(uses.length).toBeGreaterThan(5);
-    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const u of uses.filter((x) => x !== actionStep().uses)) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 
-  it('validates without secrets, and never tests secrets in an if:', () => {
-    const validate = job('validate');
-    expect(JSON.stringify(validate)).not.toContain('secrets.');
-    expect(validate.steps.map((s) => s.run ?? '').join('\n')).toMatch(/nango-gitops validate .*--allow-missing-env.*--format github/);
+  it('never tests secrets in an if:', () => {
     const ifs = Object.values(workflow.jobs).flatMap((j) => [j.if, ...j.steps.map((s) => s.if)]).filter((c): c is string => c !== undefined);
     for (const condition of ifs) expect(condition).not.toContain('secrets.');
-    // The plan job learns which environments' keys exist through its env; its first step decides, the others follow.
-    const plan = job('plan');
-    for (const name of ['NANGO_SECRET_KEY_DEV', 'NANGO_SECRET_KEY_PROD']) expect(plan.env?.[name]).toBe(`\${{ secrets.${name} }}`);
-    expect(workflow.env?.['ENVIRONMENTS']).toBe('dev prod');
-    expect(plan.steps[0]?.id).toBe('environments');
-    for (const s of plan.steps.slice(1)) expect(s.if ?? '', s.name ?? s.uses ?? s.run).toContain("steps.environments.outputs.plan == 'true'");
   });
 
-  it('plans as markdown into the step summary, keeps plan.json, and applies it after merge', () => {
+  it('plans with the action (inputs action.yml declares, every environment\'s key in its env) and keeps the plan file as an artifact', () => {
+    const s = actionStep();
+    for (const name of Object.keys(s.with ?? {})) expect(Object.keys(action.inputs)).toContain(name);
+    expect(workflow.env?.['ENVIRONMENTS']).toBe('dev prod');
+    for (const name of ['NANGO_SECRET_KEY_DEV', 'NANGO_SECRET_KEY_PROD']) expect(s.env?.[name]).toBe(`\${{ secrets.${name} }}`);
     const plan = job('plan');
-    const planRun = plan.steps.find((s) => s.id === 'plan')?.run ?? '';
-    expect(planRun).toMatch(/nango-gitops plan .*--format markdown.*--out plan\.json/);
-    expect(planRun).toContain('$GITHUB_STEP_SUMMARY');
-    const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({ name: 'nango-gitops-plan' });
-    expect(String(upload?.with?.['path']).split('\n').filter(Boolean)).toEqual(['plan.json', 'environments.txt']);
     expect(plan.permissions).toMatchObject({ 'pull-requests': 'write' });
+    const upload = plan.steps.find((x) => x.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({ name: 'nango-gitops-plan', path: `\${{ steps.${s.id}.outputs.plan-file }}` });
+    expect(upload?.if).toBe(`steps.${s.id}.outputs.plan-file != ''`);
+    expect(Object.keys(action.outputs)).toContain('plan-file');
 
     const apply = job('apply');
-    expect(apply.if).toContain("github.event_name == 'push'");
-    const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    const download = apply.steps.find((x) => x.uses?.startsWith('actions/download-artifact@'));
     expect(download?.with).toMatchObject({ name: 'nango-gitops-plan', path: 'reviewed' });
-    expect(apply.steps.map((s) => s.run ?? '').join('\n')).toContain('apply -c "$CONFIG" --plan-file reviewed/plan.json');
     expect(apply.permissions).toMatchObject({ actions: 'read' });
   });
 
-  it('uses only commands and flags the CLI defines', async () => {
+  it('uses only commands and flags the CLI defines; apply always has --plan-file or --auto-approve (CI has no terminal)', async () => {
     const program = await buildProgram();
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
-    const invocations = runs.flatMap((r) => [...r.matchAll(/npx nango-gitops (\w+)([^\n>|]*)/g)]);
-    expect(invocations.length).toBeGreaterThanOrEqual(4);
+    const invocations = runs.flatMap((r) => [...r.matchAll(/\bnango (\w+)([^\n>|]*)/g)]);
+    expect(invocations.length).toBeGreaterThanOrEqual(3);
     for (const [, name, rest] of invocations) {
       const command = program.commands.find((c: Command) => c.name() === name);
       expect(command, name).toBeDefined();
       const flags = (rest ?? '').split(/\s+/).filter((w) => /^--?[a-z]/.test(w));
       for (const flag of flags) expect(command?.options.some((o) => o.long === flag || o.short === flag), `${name} ${flag}`).toBe(true);
+      if (name === 'apply') expect(flags.some((f) => f === '--plan-file' || f === '--auto-approve'), rest).toBe(true);
     }
   });
 
-  describe('environments: which are planned, which are skipped and why, and how they are applied', () => {
-    const fixture = useEmulator();
+  describe('environments: planned by the action where the key is available, applied after merge', () => {
+    const fixture = useEmulator({ keys: [{ secretKey: DEFAULT_SECRET_KEY, environment: 'dev' }, { secretKey: PROD_KEY, environment: 'prod' }] });
     const ENVIRONMENTS = 'dev prod';
-    const choose = step(job('plan'), 'environments').run ?? '';
 
-    it('plans the environments whose key the job has and names the others with the missing variable', async () => {
-      const dir = tempConfig({});
-      const both = await runStep(choose, dir, { ENVIRONMENTS, NANGO_SECRET_KEY_DEV: 'k1', NANGO_SECRET_KEY_PROD: 'k2' }, 'false');
-      expect(both.outputs).toEqual({ plan: 'true', selected: 'dev,prod', skipped: '' });
-      const dev = await runStep(choose, dir, { ENVIRONMENTS, NANGO_SECRET_KEY_DEV: 'k1', NANGO_SECRET_KEY_PROD: '' }, 'false');
-      expect(dev.outputs).toEqual({ plan: 'true', selected: 'dev', skipped: 'prod (NANGO_SECRET_KEY_PROD is not available to this run)' });
-      expect(dev.stdout).toContain('::notice::Not planned: prod');
-      const fork = await runStep(choose, dir, { ENVIRONMENTS }, 'false');
-      expect(fork.outputs).toEqual({ plan: 'false', selected: '', skipped: 'dev (NANGO_SECRET_KEY_DEV is not available to this run); prod (NANGO_SECRET_KEY_PROD is not available to this run)' });
-      expect(fork.stdout).toContain('so no plan; validate still ran');
-      // A config without environments: NANGO_SECRET_KEY decides, as before.
-      const single = await runStep(choose, dir, { ENVIRONMENTS: '', NANGO_SECRET_KEY: 'k' }, 'false');
-      expect(single.outputs).toEqual({ plan: 'true', selected: '', skipped: '' });
-    });
+    /** The action's step as the runner runs it: INPUT_* from `with:`, the step's env with these secrets (both hosts: the emulator). */
+    function runActionStep(cwd: string, secrets: Record<string, string>): Promise<{ code: number | null; stdout: string; outputs: Record<string, string> }> {
+      const s = actionStep();
+      const runner = mkdtempSync(join(tmpdir(), 'nango-gitops-runner-'));
+      const output = join(runner, 'output.txt');
+      writeFileSync(output, '');
+      const fromSecrets = Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, secrets[/secrets\.(\w+)/.exec(v)?.[1] ?? ''] ?? secrets[/vars\.(\w+)/.exec(v)?.[1] ?? ''] ?? '']));
+      const inputs = Object.fromEntries(Object.keys(action.inputs).map((name) => [`INPUT_${name.toUpperCase()}`, String(s.with?.[name] ?? (action.inputs[name] as { default?: string }).default ?? '')]));
+      const env = { PATH: process.env.PATH ?? '', GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: join(runner, 'summary.md'), RUNNER_TEMP: runner, ...inputs, 'INPUT_GITHUB-TOKEN': '', ...workflow.env, NANGO_HOST: fixture.emu.url, NANGO_HOST_DEV: fixture.emu.url, ...fromSecrets };
+      return new Promise((done, fail) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist', 'action', 'index.js')], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('error', fail);
+        child.on('close', (code) => done({ code, stdout, outputs: parseEnv(readFileSync(output, 'utf8')) as Record<string, string> }));
+      });
+    }
 
-    it('the Plan step writes one comment body with the marker, the plan, and the skipped environments', async () => {
+    it('a pull-request run with only dev\'s key plans dev, names prod as skipped; after merge dev is applied from the reviewed plan and prod planned again and applied', async () => {
       const dir = tempConfig({});
       cpSync(join(EXAMPLES, 'environments'), join(dir, 'nango'), { recursive: true });
-      const planStep = step(job('plan'), 'plan');
-      expect(planStep.env).toEqual({ SELECTED: '${{ steps.environments.outputs.selected }}', SKIPPED: '${{ steps.environments.outputs.skipped }}' });
-      const env = {
-        ...parseEnv(readFileSync(join(ROOT, DEMO_ENV), 'utf8')),
-        CONFIG: 'nango',
-        NANGO_SECRET_KEY_DEV: DEFAULT_SECRET_KEY,
-        NANGO_HOST_DEV: fixture.emu.url,
-        SELECTED: 'dev',
-        SKIPPED: 'prod (NANGO_SECRET_KEY_PROD is not available to this run)',
-      } as Record<string, string>;
-      const r = await runStep(planStep.run ?? '', dir, env, `node -- ${CLI}`);
-      expect(r.code).toBe(0);
-      const body = readFileSync(join(dir, 'plan.md'), 'utf8');
-      expect(body.startsWith(MARKDOWN_MARKER)).toBe(true);
-      expect(body).toContain('#### Not planned\n\nprod (NANGO_SECRET_KEY_PROD is not available to this run): this job cannot read its secret key');
-      expect(readFileSync(join(dir, '.summary.md'), 'utf8')).toBe(body);
-      expect(readFileSync(join(dir, 'environments.txt'), 'utf8')).toBe('dev\n');
-      const planHasEnvironment = (await buildProgram('plan')).commands.find((c) => c.name() === 'plan')?.options.some((o) => o.long === '--environment') === true;
-      if (planHasEnvironment) {
-        // dev has nothing yet: its integrations are to be created; prod is not read at all.
-        expect(r.outputs['exit-code']).toBe('2');
-        expect(body).toContain('Environment dev');
-        expect(body).not.toContain('Environment prod');
-      } else {
-        // Until plan selects environments, the config's environments make it fail, and the body says so.
-        expect(r.outputs['exit-code']).toBe('1');
-        expect(body).toContain('The plan failed (exit 1): see the job log.');
-      }
+      const values = parseEnv(readFileSync(join(ROOT, DEMO_ENV), 'utf8')) as Record<string, string>;
+      const pr = await runActionStep(dir, { ...values, NANGO_SECRET_KEY_DEV: DEFAULT_SECRET_KEY });
+      expect(pr.code, JSON.stringify(pr, null, 1)).toBe(0);
+      expect(pr.outputs['exit-code']).toBe('2');
+      expect(pr.stdout).toContain('NANGO_SECRET_KEY_PROD is not available to this run');
       expect(fixture.emu.requests.every((q) => q.environment !== 'prod')).toBe(true);
       expect(fixture.emu.writes()).toEqual([]);
+      const planFile = pr.outputs['plan-file'] ?? '';
+      expect((JSON.parse(readFileSync(planFile, 'utf8')) as { environments: Array<{ name: string }> }).environments.map((e) => e.name)).toEqual(['dev']);
+
+      // The artifact, downloaded to reviewed/; then the Apply step with both keys, the CLI for `npx nango-gitops@…`.
+      mkdirSync(join(dir, 'reviewed'));
+      cpSync(planFile, join(dir, 'reviewed', 'plan.json'));
+      const apply = step(job('apply'), 'Apply').run ?? '';
+      const env = { ...values, ...workflow.env, NANGO_HOST: fixture.emu.url, NANGO_HOST_DEV: fixture.emu.url, NANGO_SECRET_KEY_DEV: DEFAULT_SECRET_KEY, NANGO_SECRET_KEY_PROD: PROD_KEY, NANGO_GITOPS_STATE: join(dir, 'state.json') } as Record<string, string>;
+      const merged = await runStep(apply, dir, env, `node -- ${CLI}`);
+      expect(merged.code, merged.stdout).toBe(0);
+      expect(fixture.emu.integrations('dev').map((i) => i.unique_key).sort()).toEqual(['linear', 'posthog', 'slack']);
+      expect(fixture.emu.integrations('prod').map((i) => i.unique_key).sort()).toEqual(['posthog', 'slack']);
     });
 
-    it('after merge, applies the reviewed plan to the environments it covers and plans the others again', async () => {
+    it('the Apply step: the reviewed plan first (its own environments, no question), the others with --auto-approve; the worst exit code wins', async () => {
       const apply = step(job('apply'), 'Apply').run ?? '';
       const dir = tempConfig({});
       // A stand-in for the CLI: records each call with its environment selection and answers with a set exit code.
       const stub = join(dir, 'nango-stub');
       writeFileSync(stub, `#!/bin/sh\necho "\${NANGO_GITOPS_ENVIRONMENT-<all>} $*" >> calls.txt\ncase "$*" in *--plan-file*) exit "\${REVIEWED_EXIT:-0}";; *) exit "\${REST_EXIT:-0}";; esac\n`);
       chmodSync(stub, 0o755);
-      const calls = (): string[] => readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n');
+      const calls = (at = dir): string[] => readFileSync(join(at, 'calls.txt'), 'utf8').trim().split('\n');
       const reset = (): void => writeFileSync(join(dir, 'calls.txt'), '');
-
-      const withReviewed = (environments: string): void => {
+      const withReviewed = (environments: string[]): void => {
         mkdirSync(join(dir, 'reviewed'), { recursive: true });
-        writeFileSync(join(dir, 'reviewed', 'plan.json'), '{}');
-        writeFileSync(join(dir, 'reviewed', 'environments.txt'), `${environments}\n`);
+        writeFileSync(join(dir, 'reviewed', 'plan.json'), JSON.stringify({ format_version: 2, environments: environments.map((name) => ({ name })) }));
       };
 
-      withReviewed('dev');
+      withReviewed(['dev']);
       reset();
-      // One failing does not stop the other; the job reports the worst: 1 over 3.
       const partial = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REVIEWED_EXIT: '1', REST_EXIT: '3' }, stub);
-      expect(calls()).toEqual(['dev apply -c nango --plan-file reviewed/plan.json', 'prod apply -c nango']);
+      expect(calls()).toEqual(['<all> apply -c nango --plan-file reviewed/plan.json', 'prod apply -c nango --auto-approve']);
       expect(partial.code).toBe(1);
       reset();
       const refused = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REST_EXIT: '3' }, stub);
       expect(calls()).toHaveLength(2);
       expect(refused.code).toBe(3);
 
-      withReviewed('dev,prod');
+      withReviewed(['dev', 'prod']);
       reset();
       const failed = await runStep(apply, dir, { ENVIRONMENTS, CONFIG: 'nango', REVIEWED_EXIT: '1' }, stub);
-      expect(calls()).toEqual(['dev,prod apply -c nango --plan-file reviewed/plan.json']);
+      expect(calls()).toEqual(['<all> apply -c nango --plan-file reviewed/plan.json']);
       expect(failed.code).toBe(1);
 
       // No reviewed plan (direct push, manual run): every environment, planned and applied now.
       const fresh = tempConfig({});
       const direct = await runStep(apply, fresh, { ENVIRONMENTS, CONFIG: 'nango' }, stub);
-      expect(readFileSync(join(fresh, 'calls.txt'), 'utf8')).toBe('<all> apply -c nango\n');
+      expect(calls(fresh)).toEqual(['<all> apply -c nango --auto-approve']);
       expect(direct.code).toBe(0);
-    });
-  });
-
-  describe('the PR comment script', () => {
-    const body = script(job('plan'), 'createComment');
-
-    function fakeGitHub(comments: Array<{ id: number; user: { type: string }; body: string }>) {
-      const calls: string[] = [];
-      let next = 100;
-      const rest = {
-        issues: {
-          listComments: 'listComments',
-          updateComment: async (a: { comment_id: number; body: string }) => {
-            calls.push(`update ${a.comment_id}`);
-            const c = comments.find((x) => x.id === a.comment_id);
-            if (c) c.body = a.body;
-          },
-          createComment: async (a: { body: string }) => {
-            calls.push('create');
-            comments.push({ id: next++, user: { type: 'Bot' }, body: a.body });
-          },
-        },
-      };
-      const github = { rest, paginate: async (fn: unknown) => (fn === 'listComments' ? [...comments] : []) };
-      return { github, calls };
-    }
-
-    const run = (github: unknown, plan: string) =>
-      runScript(body, {
-        github,
-        context: {
-          repo: { owner: 'acme', repo: 'config' },
-          issue: { number: 7 },
-          runId: 1,
-          serverUrl: 'https://github.com',
-          payload: { pull_request: { head: { sha: 'abcdef0123456789' } } },
-        },
-        core: {},
-        require: (name: string) => {
-          if (name !== 'node:fs') throw new Error(name);
-          return { readFileSync: () => plan };
-        },
-      });
-
-    it('creates one comment, then updates it on every push; a user quoting the marker is left alone', async () => {
-      const comments = [{ id: 1, user: { type: 'User' }, body: `look: ${MARKDOWN_MARKER}` }];
-      const { github, calls } = fakeGitHub(comments);
-      await run(github, `${MARKDOWN_MARKER}\n### nango-gitops plan\n\nfirst\n`);
-      await run(github, `${MARKDOWN_MARKER}\n### nango-gitops plan\n\nsecond\n`);
-      expect(calls).toEqual(['create', 'update 100']);
-      expect(comments).toHaveLength(2);
-      expect(comments[1]?.body).toContain('second');
-      expect(comments[1]?.body).toContain('Plan for abcdef0');
-      expect(comments[0]?.body).toBe(`look: ${MARKDOWN_MARKER}`);
-    });
-
-    it('keeps the marker and stays under GitHub\'s size limit', async () => {
-      const comments: Array<{ id: number; user: { type: string }; body: string }> = [];
-      const { github } = fakeGitHub(comments);
-      await run(github, `failed\n${'x'.repeat(70_000)}`);
-      expect(comments[0]?.body.startsWith(MARKDOWN_MARKER)).toBe(true);
-      expect(comments[0]?.body.length).toBeLessThanOrEqual(65_536);
     });
   });
 

@@ -9,11 +9,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BOOLEAN_FLAG_ENV_VARS } from '../../src/cli/options.js';
 import { buildProgram } from '../../src/cli/program.js';
+import { keyVariable } from '../../src/config/environments.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { DEFAULT_LISTEN, parseListen } from '../../src/daemon/listen.js';
 import { startSchedule } from '../../src/daemon/schedule.js';
 import { startHttpServer } from '../../src/daemon/server.js';
-import { ROOT } from '../helpers/cli.js';
+import { startEmulator } from '../emulator/server.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { byKind, KUBERNETES, kustomize, kustomizeWith, MONITORING, one, overlays, parseManifests, type Manifest } from '../helpers/kustomize.js';
 
 const EXAMPLES = join(ROOT, 'config-examples');
@@ -123,7 +126,9 @@ async function cliEnvNames(): Promise<Set<string>> {
 }
 
 function referencedVariables(text: string): Set<string> {
-  return new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''));
+  // Comments may mention `${VAR}` as an example; only values are interpolated.
+  const values = text.split('\n').filter((line) => !line.trimStart().startsWith('#')).join('\n');
+  return new Set([...values.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''));
 }
 
 /** Relative paths of the YAML files under `dir`, as the daemon discovers them (dot names skipped). */
@@ -172,9 +177,9 @@ const scratch = (label = 'layout'): string => {
 };
 
 describe('Kustomize layout', () => {
-  it('a base, a git-sync and a ConfigMap overlay, and a monitoring component', () => {
-    expect(OVERLAYS).toEqual(['configmap', 'git-sync']);
-    expect(readdirSync(join(KUBERNETES, 'components'))).toEqual(['monitoring']);
+  it('a base, a git-sync, a ConfigMap and an environments overlay, and the environments and monitoring components', () => {
+    expect(OVERLAYS).toEqual(['configmap', 'environments', 'git-sync']);
+    expect(readdirSync(join(KUBERNETES, 'components')).sort()).toEqual(['environments', 'monitoring']);
   });
 
   it('the base alone has no config source and a placeholder image: an overlay must add both', () => {
@@ -249,9 +254,10 @@ describe.each(OVERLAYS)('overlays/%s (kubectl kustomize)', (overlay) => {
     expect(defined).toContain('NANGO_GITOPS_PRUNE');
   });
 
-  it('reads the Nango key, and every other secretKeyRef, from keys secret.example.yaml defines', () => {
-    const key = c.env?.find((e) => e.name === 'NANGO_SECRET_KEY')?.valueFrom?.secretKeyRef;
-    expect(key).toBeDefined();
+  it('reads the Nango key (one per environment with an environments block), and every other secretKeyRef, from keys secret.example.yaml defines', async () => {
+    const keys = overlay === 'environments' ? await environmentKeyVariables() : ['NANGO_SECRET_KEY'];
+    for (const name of keys) expect(c.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef, name).toBeDefined();
+    if (overlay === 'environments') expect(c.env?.map((e) => e.name)).not.toContain('NANGO_SECRET_KEY');
     for (const e of c.env ?? []) {
       const ref = e.valueFrom?.secretKeyRef;
       if (ref) expect(secretKeys(ref.name), `${e.name}: ${ref.name}/${ref.key}`).toContain(ref.key);
@@ -314,12 +320,14 @@ describe.each(OVERLAYS)('overlays/%s (kubectl kustomize)', (overlay) => {
   });
 
   it('supplies every variable its config references (as NAME or NAME_FILE), within NANGO_GITOPS_ENV_PREFIX', () => {
-    // git-sync clones a repository shaped like config-examples/nango; the ConfigMap overlay ships its own.
+    // git-sync clones a repository shaped like config-examples/nango (config-examples/environments for the
+    // environments overlay); the ConfigMap overlay ships its own.
+    const source = join(EXAMPLES, overlay === 'environments' ? 'environments' : 'nango');
     const config =
       overlay === 'configmap'
         ? [...mountedConfig(manifests).values()].join('\n')
-        : yamlFiles(join(EXAMPLES, 'nango'))
-            .map((f) => readFileSync(join(EXAMPLES, 'nango', f), 'utf8'))
+        : yamlFiles(source)
+            .map((f) => readFileSync(join(source, f), 'utf8'))
             .join('\n');
     const provided = new Set((c.env ?? []).map((e) => e.name.replace(/_FILE$/, '')));
     const needed = referencedVariables(config);
@@ -328,6 +336,84 @@ describe.each(OVERLAYS)('overlays/%s (kubectl kustomize)', (overlay) => {
     const prefixes = envValue(c, 'NANGO_GITOPS_ENV_PREFIX')?.split(',');
     expect(prefixes).toBeDefined();
     for (const name of needed) expect(prefixes?.some((p) => name.startsWith(p)), name).toBe(true);
+  });
+});
+
+/** The key variables the environments block of config-examples/environments names, read by the CLI's loader. */
+async function environmentKeyVariables(): Promise<string[]> {
+  const loaded = await loadConfig({ paths: [join(EXAMPLES, 'environments')], env: {}, cwd: ROOT });
+  const entries = [...(loaded.sources.block?.entries.values() ?? [])];
+  const names = entries.map((e) => keyVariable(e)).filter((n): n is string => n !== undefined);
+  expect(names.length).toBe(entries.length);
+  return names.sort();
+}
+
+/**
+ * The daemon container's environment as the kubelet would give it, with secret.example.yaml's values:
+ * secretKeyRefs resolved, and every *_FILE pointing at a file holding its Secret item.
+ */
+function containerEnvironment(manifests: Manifest[], dir: string): Record<string, string> {
+  const deployment = one(manifests, 'Deployment');
+  const c = daemonContainer(deployment);
+  const value = (secret: string, key: string): string => {
+    const s = secrets.find((x) => x.metadata.name === secret);
+    const v = s?.stringData?.[key];
+    if (v === undefined) throw new Error(`secret.example.yaml has no ${secret}/${key}`);
+    return v;
+  };
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    env[e.name] = ref ? value(ref.name, ref.key) : (e.value ?? '');
+  }
+  for (const [name, path] of Object.entries(env).filter(([n]) => n.endsWith('_FILE'))) {
+    const mount = mountFor(c, path);
+    const volume = pod(deployment).volumes.find((v) => v.name === mount?.name);
+    const item = volume?.secret?.items?.find((i) => join(mount?.mountPath ?? '', i.path) === path);
+    if (!volume?.secret || !item) throw new Error(`${name}=${path} is not a mounted Secret item`);
+    const local = join(dir, item.path);
+    writeFileSync(local, `${value(volume.secret.secretName, item.key)}\n`);
+    env[name] = local;
+  }
+  return env;
+}
+
+describe('overlays/environments: one daemon, several Nango environments', () => {
+  const manifests = render('environments');
+  const c = daemonContainer(one(manifests, 'Deployment'));
+
+  it('gives the daemon exactly the key variables the environments block of config-examples/environments names, from the Secret nango-gitops', async () => {
+    const keys = await environmentKeyVariables();
+    expect(keys).toEqual(['NANGO_SECRET_KEY_DEV', 'NANGO_SECRET_KEY_PROD']);
+    const given = (c.env ?? []).map((e) => e.name).filter((n) => /^NANGO_SECRET_KEY/.test(n)).sort();
+    expect(given).toEqual(keys);
+    for (const name of keys) expect(c.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name).toBe('nango-gitops');
+    // git-sync, as in its own overlay: the repository's nango/ directory holds the environments block.
+    expect(configPath(c)).toBe('/git/current/nango');
+  });
+
+  it('with that environment (secret.example.yaml values, files where the pod mounts them), the CLI plans config-examples/environments in dev and prod', async () => {
+    const dir = scratch('environments-env');
+    const env = containerEnvironment(manifests, dir);
+    const key = (name: string): string => env[name] ?? '';
+    // Nango stands in as the emulator, serving the two keys of secret.example.yaml as dev and prod.
+    const emu = await startEmulator({ keys: [{ secretKey: key('NANGO_SECRET_KEY_DEV'), environment: 'dev' }, { secretKey: key('NANGO_SECRET_KEY_PROD'), environment: 'prod' }] });
+    try {
+      const local: Record<string, string> = { ...env, NANGO_HOST: emu.url, NANGO_HOST_DEV: emu.url, NANGO_GITOPS_STATE: join(dir, 'state.json') };
+      const result = await runCli(['plan', '-c', join(EXAMPLES, 'environments'), '--detailed-exitcode'], { env: local });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain(`Environment dev (${emu.url})`);
+      expect(result.stdout).toContain(`Environment prod (${emu.url})`);
+      expect(new Set(emu.requests.map((r) => r.environment))).toEqual(new Set(['dev', 'prod']));
+      // Without prod's key the manifest would be wrong: the CLI names the variable it must supply.
+      const { NANGO_SECRET_KEY_PROD: _prod, ...withoutProd } = local;
+      const missing = await runCli(['plan', '-c', join(EXAMPLES, 'environments')], { env: withoutProd });
+      expect(missing.code).toBe(1);
+      expect(missing.stdout + missing.stderr).toContain('NANGO_SECRET_KEY_PROD');
+    } finally {
+      await emu.close();
+    }
   });
 });
 

@@ -97,9 +97,13 @@ export function registerDaemon(program: Command, run: Runner): void {
 }
 
 async function daemonCommand(opts: DaemonOptions, command: Command): Promise<ExitCode> {
+  // Set for plan/apply and inherited here, it would be silently ignored: the daemon would reconcile (and prune) every key.
+  if ((process.env['NANGO_GITOPS_TARGET'] ?? '') !== '') {
+    throw new UserError('NANGO_GITOPS_TARGET is set, but the daemon has no --target (a partial reconcile never converges): unset it');
+  }
   // The daemon's logs are its output: info by default (one line per reconcile), on stdout.
   const logLevel = command.getOptionValueSource('logLevel') === 'default' ? 'info' : opts.logLevel;
-  const { redactor, log } = createRuntime({ ...opts, logLevel }, 1);
+  const { redactor, log } = await createRuntime({ ...opts, logLevel }, 1);
   const mode = opts.plan === true ? 'plan' : 'apply';
 
   let daemon: Daemon | undefined;

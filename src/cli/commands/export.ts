@@ -13,7 +13,7 @@ import { createNangoClient } from '../../nango/client.js';
 import type { RateLimitPacer } from '../../nango/pacer.js';
 import { createPacerPool } from '../../nango/pacers.js';
 import { NangoApiError, type LiveIntegration, type NangoClient } from '../../nango/types.js';
-import type { Logger } from '../../log.js';
+import type { CliLog } from '../cli-log.js';
 import type { Redactor } from '../../redact.js';
 import { escapeControls, showKey } from '../../escape.js';
 import { gitignoreNote } from '../../export/gitignore-note.js';
@@ -21,7 +21,7 @@ import { SCHEMA_URL } from '../../export/schema-ref.js';
 import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addConfigOptions, addEnvironmentOption, environmentOrigin, INTEGER_RANGES, loadOptions, maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { reportDiagnostics } from '../output.js';
-import { createRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
+import { createCliRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
 
 interface ExportOptions {
   output?: string;
@@ -141,7 +141,7 @@ async function readEnvironmentsConfig(opts: ExportOptions, cmd: Command): Promis
 }
 
 async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
-  const { redactor, log } = createRuntime(opts);
+  const { redactor, log } = await createCliRuntime(opts);
   const secretKey = readSecretKey();
   redactor.add([secretKey], { caseInsensitive: true });
   const host = (process.env.NANGO_HOST?.trim() || DEFAULT_HOST).replace(/\/+$/, '');
@@ -156,7 +156,7 @@ async function readLive(opts: ExportOptions): Promise<LiveIntegration[]> {
  * integrations as missing from it.
  */
 async function readEnvironments(opts: ExportOptions, sources: readonly Source[]): Promise<EnvironmentIntegrations[]> {
-  const { redactor, log } = createRuntime(opts);
+  const { redactor, log } = await createCliRuntime(opts);
   redactor.add(sources.map((s) => s.secretKey));
   const pacerFor = createPacerPool();
   const reads = await Promise.allSettled(sources.map((s) => readAt(opts, redactor, log.child({ environment: s.name }), { host: s.host, secretKey: s.secretKey, pacer: pacerFor(s.host) })));
@@ -178,7 +178,7 @@ async function readEnvironments(opts: ExportOptions, sources: readonly Source[])
   });
 }
 
-async function readAt(opts: ExportOptions, redactor: Redactor, log: Logger, at: { host: string; secretKey: string; pacer?: RateLimitPacer }): Promise<LiveIntegration[]> {
+async function readAt(opts: ExportOptions, redactor: Redactor, log: CliLog, at: { host: string; secretKey: string; pacer?: RateLimitPacer }): Promise<LiveIntegration[]> {
   let client: NangoClient;
   try {
     client = createNangoClient({

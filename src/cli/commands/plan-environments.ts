@@ -2,19 +2,23 @@
 // (one after the other, so the output keeps its order and environments on one host share the rate
 // limit simply); a failure in one is reported in its section and the others go on. Output: a section
 // per environment and a last line saying what became of each; the exit code combines them.
-import { writeFile } from 'node:fs/promises';
 import { combineEnvironmentDiagnostics } from '../../config/index.js';
-import type { EnvironmentResult } from '../../config/types.js';
+import type { Diagnostic, EnvironmentResult } from '../../config/types.js';
 import { escapeControls } from '../../escape.js';
 import type { Remote, Remotes } from '../../reconcile/remotes.js';
 import { resolveEnvironments, secretKeyVariable } from '../../reconcile/resolve-environments.js';
-import { applyEnvironment, planEnvironment, runEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { applyEnvironment, planEnvironment, type EnvironmentOutcome } from '../../reconcile/run-environment.js';
+import { renderEnvironmentsApplied } from '../../render/environments-applied.js';
 import { renderEnvironmentsMarkdown, renderEnvironmentsText, type RunMode } from '../../render/environments.js';
-import { renderEnvironmentsJson } from '../../render/json.js';
+import { environmentsDocument, renderEnvironmentsJson } from '../../render/json.js';
+import { environmentsErrorReport } from '../../render/json-error.js';
+import { describeTargets, requireApproval } from '../approve.js';
 import { combinedExitCode, type ExitCode } from '../exit-codes.js';
 import { policyFlags } from '../options.js';
-import { reportDiagnostics } from '../output.js';
-import type { ReviewedEnvironment } from '../plan-file.js';
+import { reportDiagnostics, writeOut } from '../output.js';
+import { renderPlanFile, type ReviewedEnvironment } from '../plan-file.js';
+import { planFileMetadata, type ShapingOptions } from '../plan-metadata.js';
+import { reportPartialPlan, unmatchedTargetsError } from '../targets.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
 
@@ -37,16 +41,35 @@ export async function runEnvironments(context: RunContext, names: readonly strin
   });
 
   let outcomes: EnvironmentOutcome[] = [];
-  if (mode === 'apply' && !reviewed) {
-    for (const resolved of results) outcomes.push(await runEnvironment({ ...input(resolved), mode: 'apply' }));
-  } else {
-    for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
-    if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+  for (const resolved of results) outcomes.push(await planEnvironment(input(resolved)));
+  // Every environment is planned before any is applied: one question covers all that will change, and a
+  // target that matches nothing anywhere is a typo, refused before the first write.
+  const unmatched = unmatchedTargetsError(context.target, outcomes);
+  if (unmatched) throw unmatched;
+  let asked = false;
+  const report = (): readonly Diagnostic[] => {
+    const diagnostics = combineEnvironmentDiagnostics(config, outcomes);
+    reportDiagnostics(diagnostics, format);
+    reportPartialPlan(context.target, format === 'github');
+    return diagnostics;
+  };
+  if (mode === 'apply' && reviewed) outcomes = await applyReviewed(outcomes, reviewed, opts.concurrency);
+  else if (mode === 'apply') {
+    const pending = outcomes.filter((o) => o.status === 'planned' && (o.plan?.changes.length ?? 0) > 0);
+    if (pending.length > 0 && opts.autoApprove !== true) {
+      process.stdout.write(render(outcomes, format, 'plan', context.paint, report()));
+      asked = true;
+      await requireApproval(describeTargets(pending));
+    }
+    outcomes = await applyEach(outcomes, opts.concurrency);
   }
 
-  reportDiagnostics(combineEnvironmentDiagnostics(config, outcomes), format);
-  if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes);
-  process.stdout.write(render(outcomes, format, mode));
+  const diagnostics = asked ? combineEnvironmentDiagnostics(config, outcomes) : report();
+  if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes, opts);
+  // After the question the plan is on screen already: text shows only what the apply did.
+  process.stdout.write(
+    asked && (format === 'text' || format === 'github') ? renderEnvironmentsApplied(outcomes, context.paint) : render(outcomes, format, mode, context.paint, diagnostics),
+  );
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {
@@ -68,27 +91,33 @@ function openRemote(remotes: Remotes, resolved: EnvironmentResult, variable: str
   });
 }
 
-function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode): string {
+function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['format'], mode: RunMode, paint: RunContext['paint'], diagnostics: readonly Diagnostic[]): string {
   switch (format) {
     case 'json':
-      return renderEnvironmentsJson(outcomes);
+      return renderEnvironmentsJson(outcomes, environmentsErrorReport(outcomes, diagnostics));
     case 'markdown':
       return renderEnvironmentsMarkdown(outcomes, mode);
     case 'github':
-      return renderEnvironmentsText(outcomes, mode, true);
+      return renderEnvironmentsText(outcomes, mode, true, paint);
     case 'text':
-      return renderEnvironmentsText(outcomes, mode, false);
+      return renderEnvironmentsText(outcomes, mode, false, paint);
   }
 }
 
 /** A plan file holds every selected environment's plan: with one missing it could not be applied whole. */
-async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome[]): Promise<void> {
+async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome[], opts: ShapingOptions): Promise<void> {
   const missing = outcomes.filter((o) => !o.plan).map((o) => o.environment ?? '');
   if (missing.length > 0) {
     process.stderr.write(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
     return;
   }
-  await writeFile(file, renderEnvironmentsJson(outcomes));
+  await writeOut(file, renderPlanFile(environmentsDocument(outcomes), planFileMetadata(opts)));
+}
+
+async function applyEach(outcomes: readonly EnvironmentOutcome[], concurrency: number): Promise<EnvironmentOutcome[]> {
+  const applied: EnvironmentOutcome[] = [];
+  for (const o of outcomes) applied.push(await applyEnvironment(o, { concurrency }));
+  return applied;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { combineEnvironmentDiagnostics, hasErrors, loadConfig, resolveEnvironment, type EnvironmentResult } from '../../config/index.js';
+import { configErrorReport } from '../../render/json-error.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { addCommonOptions, loadOptions, resolveFormat, type CommonOptions } from '../options.js';
 import { reportDiagnostics } from '../output.js';
@@ -32,7 +33,9 @@ async function validate(opts: ValidateOptions): Promise<ExitCode> {
   const files = results[0]?.state?.files.length ?? 0;
   const environments = config.environments ? results.map((r) => ({ name: r.environment, integrations: r.state?.integrations.length ?? 0 })) : undefined;
   if (format === 'json') {
-    const document = { format_version: 1, valid: ok, integrations: count, files, ...(environments ? { environments } : {}), diagnostics };
+    // `error` as in every failed command's JSON (docs/cli.md, "Errors as JSON"); the rest as it always was.
+    const error = ok ? {} : { error: configErrorReport(diagnostics) };
+    const document = { format_version: 1, ...error, valid: ok, integrations: count, files, ...(environments ? { environments } : {}), diagnostics };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else if (ok) {
     process.stdout.write(`Valid: ${plural(count, 'integration')} in ${plural(files, 'file')}.\n`);
