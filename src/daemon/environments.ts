@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { LoadOptions, LoadResult } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { ReconcileLoop } from './loop.js';
+import { memoizeLoad } from './config-memo.js';
 import type { Reconciler } from './reconcile.js';
 import { createSettledReader, type Unsettled } from './settle.js';
 import { combineReadiness, type DaemonStatus, type Readiness } from './status.js';
@@ -55,23 +56,14 @@ export function environmentField(name: EnvironmentName): { environment?: string 
 }
 
 interface ListRead extends LoadResult {
-  config: LoadedConfig;
+  /** The names to run, or undefined when this config does not tell (a file that declares them did not parse). */
+  names: EnvironmentName[] | undefined;
 }
 
 export function createEnvironmentSet(options: EnvironmentSetOptions): EnvironmentSet {
   const { log } = options;
   let runners = new Map<EnvironmentName, EnvironmentRunner>();
   const retiring = new Set<Promise<void>>();
-  const reader = createSettledReader<ListRead>({
-    load: options.load,
-    debounceMs: options.debounceMs,
-    read: async () => {
-      const config = await loadConfig(options.load);
-      return { config, diagnostics: config.diagnostics };
-    },
-  });
-
-  /** The names to run, or undefined when this config does not tell (a file that declares them did not parse). */
   const namesOf = (config: LoadedConfig): EnvironmentName[] | undefined => {
     if (options.selected !== undefined) return [...options.selected];
     if (config.sources.block === undefined && !config.sources.complete) return undefined;
@@ -79,6 +71,11 @@ export function createEnvironmentSet(options: EnvironmentSetOptions): Environmen
     // An environments block that names none is an error each run reports; it stops nothing.
     return names.length > 0 ? names : undefined;
   };
+  const listUnchanged = memoizeLoad(options.load, async (load): Promise<ListRead> => {
+    const config = await loadConfig(load);
+    return { names: namesOf(config), diagnostics: config.diagnostics };
+  });
+  const reader = createSettledReader<ListRead>({ load: options.load, debounceMs: options.debounceMs, read: listUnchanged });
 
   const sync = (names: readonly EnvironmentName[]): EnvironmentName[] => {
     const next = new Map<EnvironmentName, EnvironmentRunner>();
@@ -113,7 +110,7 @@ export function createEnvironmentSet(options: EnvironmentSetOptions): Environmen
     const read = await reader.read();
     const first = runners.size === 0;
     if (read.unsettled && !first) return { added: [], unsettled: read.unsettled };
-    const names = namesOf(read.loaded.config) ?? (first ? [undefined] : undefined);
+    const names = read.loaded.names ?? (first ? [undefined] : undefined);
     const added = names === undefined ? [] : sync(names);
     return read.unsettled ? { added, unsettled: read.unsettled } : { added };
   };

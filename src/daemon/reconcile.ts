@@ -3,6 +3,7 @@
 // as long as it is reconciled (a new host or secret key opens a new client and starts the cache afresh).
 import { applyPlan } from '../apply/apply.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
+import type { Discovery } from '../config/discover.js';
 import { loadConfig, resolveEnvironment } from '../config/index.js';
 import type { Diagnostic, DesiredState, EnvironmentResult, LoadOptions } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -17,7 +18,9 @@ import { planRun } from '../reconcile/plan-run.js';
 import type { PolicyFlags } from '../reconcile/policy.js';
 import type { Redactor } from '../redact.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
+import { compactWhenQuiet } from './compact.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
+import { memoizeLoad } from './config-memo.js';
 import { stoppableClient } from './guard.js';
 import type { RunOutcome, Trigger } from './loop.js';
 import type { DaemonMetrics, EnvironmentMetrics, ReconcileResult } from './metrics.js';
@@ -134,11 +137,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** The first settled read of the current config version, with no file changed and no file event since it began. */
   let firstSeen: { fingerprint: string; signature: string; seq: number; startedAt: number; events: number } | undefined;
   let declared: Map<string, string> | undefined;
+  let hashed: { state: DesiredState; hashes: Map<string, string> } | undefined;
   let lastFullRefresh = Number.NEGATIVE_INFINITY;
   let warnedFor: string | undefined;
   let lastHost: string | undefined;
   let remote: { host: string; secretKey: string; value: Remote } | undefined;
   let requests = 0;
+  /** The last config result a run used: a new one means this run loaded the config. */
+  let lastLoaded: EnvironmentResult | undefined;
 
   const onResponse = (e: ResponseEvent): void => {
     requests++;
@@ -167,8 +173,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   // Server text in a NangoApiError was scrubbed where it entered; other errors are the tool's or the runtime's words.
   const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-  const readEnvironment = async (): Promise<EnvironmentResult> => {
-    const loaded = await resolveEnvironment(await loadConfig(options.load), options.environment, { secretKey: true });
+  const resolveUnchanged = memoizeLoad(options.load, async (load) => resolveEnvironment(await loadConfig(load), options.environment, { secretKey: true }));
+  const readEnvironment = async (discovered: Discovery): Promise<EnvironmentResult> => {
+    const loaded = await resolveUnchanged(discovered);
     if (loaded.state) {
       redactor.add(loaded.state.sensitiveValues);
       options.onLoaded?.(loaded.state);
@@ -222,6 +229,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   async function reconcile(trigger: Trigger): Promise<RunOutcome> {
     const started = now();
     const requestsBefore = requests;
+    let loadedAfresh = false;
     const report: Omit<ReconcileReport, 'finished_at' | 'duration_ms' | 'result'> = {
       trigger,
       mode: options.mode,
@@ -238,6 +246,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         result,
       };
       status.record(full);
+      if (requests - requestsBefore > 1 || loadedAfresh) compactWhenQuiet();
       metrics.reconcile(trigger, result, (finished - started) / 1000, finished);
       const line = {
         trigger,
@@ -276,6 +285,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       handoff = undefined;
       if (read.unsettled) return notSettled(trigger, read.unsettled);
       const { loaded } = read;
+      loadedAfresh = loaded !== lastLoaded;
+      lastLoaded = loaded;
       lastSeen = targetFingerprint(loaded);
       if (!loaded.state) return configInvalid(loaded.diagnostics, 'config');
       const desired = loaded.state;
@@ -284,8 +295,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       reportWarnings(lastSeen, loaded.diagnostics);
       const { client, fingerprints, fingerprint } = remoteFor(loaded);
 
-      const hashes = integrationHashes(desired);
-      for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
+      // Kept with the state they describe: a config that did not change is not hashed again.
+      if (hashed?.state !== desired) hashed = { state: desired, hashes: integrationHashes(desired) };
+      const { hashes } = hashed;
+      // The same hashes as the last successful run: nothing declared changed, nothing to look up.
+      if (declared !== hashes) for (const key of keysToRefetch(declared, desired, hashes)) cache.entries.delete(key);
       const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
 
       stage = 'api';

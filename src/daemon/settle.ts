@@ -5,7 +5,7 @@
 // seen unchanged for that long: a timestamp in the future must not block forever).
 import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { discoverConfigFiles } from '../config/discover.js';
+import { discoverConfigFiles, type Discovery } from '../config/discover.js';
 import type { LoadOptions, LoadResult } from '../config/types.js';
 
 /** Path → what identifies its version without reading it (`missing` when it cannot be stat'ed). */
@@ -65,7 +65,8 @@ export interface SettledRead<T extends LoadResult = LoadResult> {
 export interface SettledReaderOptions<T extends LoadResult = LoadResult> {
   load: LoadOptions;
   debounceMs: number;
-  read: () => Promise<T>;
+  /** `discovered`: the config files as found just before (a reader that checks what changed need not look again). */
+  read: (discovered: Discovery) => Promise<T>;
   now?: () => number;
 }
 
@@ -92,13 +93,15 @@ export function createSettledReader<T extends LoadResult = LoadResult>(options: 
   let files: string[] = [...envFiles];
   let seen: { signature: string; since: number } | undefined;
 
-  const configFiles = async (): Promise<string[]> => (await discoverConfigFiles(options.load.paths, cwd)).files.map((f) => f.path);
+  const discover = (): Promise<Discovery> => discoverConfigFiles(options.load.paths, cwd, options.load.defaultPath === true);
+  const configFiles = async (): Promise<string[]> => (await discover()).files.map((f) => f.path);
 
   const read = async (): Promise<SettledRead<T>> => {
     const startedAt = now();
-    const filesBefore = await configFiles();
+    const discovered = await discover();
+    const filesBefore = discovered.files.map((f) => f.path);
     const before = await mark([...filesBefore, ...envFiles, ...secretFiles]);
-    const loaded = await options.read();
+    const loaded = await options.read(discovered);
     if (loaded.state) secretFiles = loaded.state.extraWatchPaths.map((p) => resolve(cwd, p));
     const filesAfter = await configFiles();
     const after = await mark([...filesAfter, ...envFiles, ...secretFiles]);

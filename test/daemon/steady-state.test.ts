@@ -91,3 +91,29 @@ describe('steady state', () => {
     expect((await daemon.exited).code).toBe(0);
   });
 });
+
+/** The first 20 integrations of `text` (a config() result). */
+const firstTwenty = (text: string): string => `integrations:\n${text.split('  - unique_key: ').slice(1, 21).map((s) => `  - unique_key: ${s}`).join('')}`;
+
+describe('as the image runs it (node --lite-mode: no optimising compiler, no WebAssembly)', () => {
+  it('reconciles, applies a change, keeps one request per converged run, and stops on SIGTERM', async () => {
+    fixture.emu.seed(seed().slice(0, 20));
+    const dir = tempConfig({ 'slack.yaml': firstTwenty(config()) });
+    const daemon = await startDaemon({ args: ['-c', dir, '--debounce', '100ms'], env: fixture.env({ SLACK_SECRET: SECRET }), nodeArgs: ['--lite-mode', '--no-expose-wasm'] });
+    const [first] = await daemon.waitForReconciles(1, 30_000);
+    expect(first).toMatchObject({ trigger: 'start', result: 'success', requests: 21, summary: { unchanged: 20 } });
+    const renamed = firstTwenty(config()).replace(`- unique_key: ${key(0)}\n    provider: slack\n`, `- unique_key: ${key(0)}\n    provider: slack\n    display_name: Lite\n`);
+    writeFileSync(join(dir, 'slack.yaml'), renamed);
+    const edited = await daemon.waitFor((l) => l.msg === 'reconcile' && l.digest !== first.digest, { from: daemon.lines.length, timeoutMs: 20_000 });
+    expect(edited).toMatchObject({ result: 'success', summary: { update: 1, unchanged: 19 } });
+    expect(fixture.emu.integration(key(0))?.display_name).toBe('Lite');
+    const mark = daemon.lines.length;
+    daemon.kill('SIGHUP');
+    const signalled = await daemon.waitFor((l) => l.msg === 'reconcile' && l.trigger === 'signal', { from: mark });
+    expect(signalled).toMatchObject({ result: 'success', summary: { unchanged: 20 } });
+    daemon.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.stderr()).toBe('');
+    expect(daemon.stdout()).not.toContain(SECRET);
+  });
+});

@@ -55,6 +55,8 @@ export interface StartDaemonOptions {
   cwd?: string;
   /** How long to wait for the `listening` line. */
   timeoutMs?: number;
+  /** Flags for node itself (the image runs the daemon as `node --lite-mode`). */
+  nodeArgs?: string[];
 }
 
 export async function startDaemon(options: StartDaemonOptions): Promise<DaemonProcess> {
@@ -63,7 +65,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonPr
   if (!args.includes('--state') && options.env.NANGO_GITOPS_STATE === undefined) {
     args.push('--state', join(mkdtempSync(join(tmpdir(), 'nango-gitops-state-')), 'state.json'));
   }
-  const child = spawn(process.execPath, ['--', CLI, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--', CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
