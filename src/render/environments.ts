@@ -7,7 +7,7 @@ import type { EnvironmentStatus } from '../plan/types.js';
 import type { EnvironmentOutcome } from '../reconcile/run-environment.js';
 import { renderAnnotationGithub, renderPlanGithub } from './github.js';
 import { markdownCode, markdownText } from './markdown-escape.js';
-import { MARKDOWN_HEADING, MARKDOWN_MARKER, renderPlanMarkdownBody } from './markdown.js';
+import { MARKDOWN_HEADING, MARKDOWN_MARKER, renderPlanMarkdownBody, summaryTable } from './markdown.js';
 import { plain, type Paint } from './color.js';
 import { renderApplyText, renderPlanText } from './text.js';
 
@@ -69,6 +69,11 @@ export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], 
 
 export function renderEnvironmentsMarkdown(outcomes: readonly EnvironmentOutcome[], mode: RunMode): string {
   const parts = [MARKDOWN_MARKER, MARKDOWN_HEADING, ''];
+  const planned = outcomes.filter((o) => o.plan !== undefined);
+  if (planned.length > 0) {
+    const rows = outcomes.map((o) => ({ label: markdownText(nameOf(o)), status: o.status, summary: o.plan?.summary }));
+    parts.push(...summaryTable(rows), '');
+  }
   for (const o of outcomes) {
     parts.push(`#### Environment ${markdownText(nameOf(o))} (${o.host !== undefined ? markdownCode(o.host, false) : 'host not resolved'})`, '');
     if (o.plan) parts.push(renderPlanMarkdownBody(o.plan).trimEnd(), '');

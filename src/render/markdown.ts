@@ -15,13 +15,35 @@ export const FOLD_AFTER_LINES = 8;
 /** `host`: where the plan is for (the key never); the heading names it. */
 export function renderPlanMarkdown(plan: Plan, host?: string): string {
   const heading = host === undefined ? MARKDOWN_HEADING : `${MARKDOWN_HEADING} for ${markdownCode(host, false)}`;
-  return `${MARKDOWN_MARKER}\n${heading}\n\n${renderPlanMarkdownBody(plan)}`;
+  return `${MARKDOWN_MARKER}\n${heading}\n\n${renderPlanMarkdownBody(plan, true)}`;
 }
 
-/** The plan without the marker and heading: one environment's section of a comment. */
-export function renderPlanMarkdownBody(plan: Plan): string {
+const COUNTED = ['create', 'update', 'rename', 'delete', 'replace', 'unchanged', 'unmanaged'] as const;
+
+/**
+ * The counts at a glance, before any detail: a row per environment (`label` and `status` are the tool's
+ * words or escaped by the caller; `summary` undefined when there is no plan). Deletes and replaces that will happen are bold: they destroy connections.
+ */
+export function summaryTable(rows: ReadonlyArray<{ label?: string; status?: string; summary: Plan['summary'] | undefined }>): string[] {
+  const labelled = rows.some((r) => r.label !== undefined);
+  const head = [...(labelled ? ['Environment'] : []), ...COUNTED.map((k) => `${k[0]?.toUpperCase() ?? ''}${k.slice(1)}`), ...(labelled ? ['Status'] : [])];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (labelled && (i === 0 || i === head.length - 1) ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    // No plan (an invalid or failed environment): no count, rather than zeros that read as "nothing to do".
+    const counts = COUNTED.map((k) => (r.summary === undefined ? '–' : (k === 'delete' || k === 'replace') && r.summary[k] > 0 ? `**${r.summary[k]}**` : String(r.summary[k])));
+    lines.push(`| ${[...(labelled ? [r.label ?? ''] : []), ...counts, ...(labelled ? [r.status ?? ''] : [])].join(' | ')} |`);
+  }
+  return lines;
+}
+
+/**
+ * The plan without the marker and heading: one environment's section of a comment (whose counts are in
+ * the comment's own table, hence `counts` false there).
+ */
+export function renderPlanMarkdownBody(plan: Plan, counts = false): string {
   const s = plan.summary;
   const lines: string[] = [...refusedBanner(plan)];
+  if (counts && plan.changes.length > 0) lines.push(...summaryTable([{ summary: s }]), '');
   if (plan.changes.length === 0) {
     lines.push(`No changes: Nango matches the config (${s.unchanged} unchanged, ${s.unmanaged} unmanaged).`);
   } else {

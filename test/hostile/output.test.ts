@@ -90,7 +90,10 @@ describe('markdown', () => {
     const r = await runCli(['plan', '-c', dir, '--format', 'markdown', '--protect', '@octo*'], { env: fixture.env() });
     expect(r.code, r.stdout + r.stderr).toBe(3);
     const lines = r.stdout.split('\n');
-    const rows = lines.filter((l) => l.startsWith('|'));
+    // The counts table (the tool's own numbers: header, delimiter, one row of 7 counts) comes first.
+    const counts = lines.findIndex((l) => l.startsWith('| Create |'));
+    expect(lines.slice(counts + 2, counts + 3), r.stdout).toEqual(['| 0 | 1 | 1 | 0 | 0 | 0 | 1 |']);
+    const rows = lines.filter((l, i) => l.startsWith('|') && (i < counts || i > counts + 2));
     expect(rows.length, r.stdout).toBe(4); // header, delimiter, update cfg, rename team
     for (const row of rows) expect(unescapedPipes(row), row).toBe(4);
 

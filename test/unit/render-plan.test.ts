@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/plan.js';
 import type { Change, FieldChange } from '../../src/plan/types.js';
 import { ansi, plain, shouldColor } from '../../src/render/color.js';
-import { renderPlanMarkdown } from '../../src/render/markdown.js';
+import { renderPlanMarkdown, summaryTable } from '../../src/render/markdown.js';
 import { renderApplyText, renderPlanText } from '../../src/render/text.js';
 
 const plan = (changes: Change[]) => buildPlan({ changes, unchanged: 0, unmanaged: [], notes: [], diagnostics: [] });
@@ -144,6 +144,29 @@ describe('markdown', () => {
       '',
     ]);
     expect(out).toContain('| `-` | delete `"@octocat"` (`posthog`): not declared in any file; prune is on; destroys 3 connections |');
+    // Then the counts, a delete in bold.
+    expect(lines.slice(7, 10)).toEqual([
+      '| Create | Update | Rename | Delete | Replace | Unchanged | Unmanaged |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      '| 0 | 0 | 0 | **1** | 0 | 0 | 0 |',
+    ]);
+  });
+
+  it('a summary table of the counts above the changes; none when nothing changes', () => {
+    const out = renderPlanMarkdown(plan([update([{ path: 'display_name', before: 'A', after: 'B' }])]));
+    const lines = out.split('\n');
+    expect(lines.slice(3, 7)).toEqual(['| Create | Update | Rename | Delete | Replace | Unchanged | Unmanaged |', '|---:|---:|---:|---:|---:|---:|---:|', '| 0 | 1 | 0 | 0 | 0 | 0 | 0 |', '']);
+    expect(renderPlanMarkdown(plan([]))).not.toContain('| Create |');
+  });
+
+  it('the summary table of several environments: a row each, no counts for one without a plan', () => {
+    const summary = { create: 2, update: 0, rename: 0, delete: 0, replace: 1, unchanged: 5, unmanaged: 0 };
+    expect(summaryTable([{ label: 'dev', status: 'planned', summary }, { label: 'prod', status: 'invalid', summary: undefined }])).toEqual([
+      '| Environment | Create | Update | Rename | Delete | Replace | Unchanged | Unmanaged | Status |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| dev | 2 | 0 | 0 | 0 | **1** | 5 | 0 | planned |',
+      '| prod | – | – | – | – | – | – | – | invalid |',
+    ]);
   });
 
   it('lists item by item in the cell; details longer than 8 lines are folded, and values cannot split the row', () => {
