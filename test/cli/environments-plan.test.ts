@@ -3,28 +3,21 @@
 // its own key and its own section of the output; a failure in one never stops the other.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 
 const KEY_DEV = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
 const KEY_PROD = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
 const DEV_SECRET = 'dev-slack-secret-5a1';
 const PROD_SECRET = 'prod-slack-secret-9c7';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
+const fixture = useEmulator({
     keys: [
       { secretKey: KEY_DEV, environment: 'dev' },
       { secretKey: KEY_PROD, environment: 'prod' },
     ],
-  });
 });
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 const SETTINGS = `settings:
   prune: false
@@ -63,14 +56,14 @@ function config(files: Record<string, string> = {}): string {
 
 const DEV_ENV = { NANGO_SECRET_KEY_DEV: KEY_DEV, SLACK_DEV_SECRET: DEV_SECRET };
 const PROD_ENV = { NANGO_SECRET_KEY_PROD: KEY_PROD, SLACK_PROD_SECRET: PROD_SECRET };
-const env = (extra: Record<string, string> = {}): Record<string, string> => ({ NANGO_HOST: emu.url, ...DEV_ENV, ...PROD_ENV, ...extra });
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({ NANGO_HOST: fixture.emu.url, ...DEV_ENV, ...PROD_ENV, ...extra });
 
 function run(dir: string, args: string[], extra: Record<string, string> = {}, state = join(dir, 'state.json')): Promise<CliResult> {
   return runCli([...args, '-c', 'nango', '--state', state], { cwd: dir, env: env(extra) });
 }
 
 const context = (r: CliResult): string => `exit ${String(r.code)}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-const keys = (environment: string): string[] => emu.integrations(environment).map((i) => i.unique_key).sort();
+const keys = (environment: string): string[] => fixture.emu.integrations(environment).map((i) => i.unique_key).sort();
 
 describe('several environments from one config', () => {
   it('converges dev and prod, each with its own merged values; an integration only in dev is never created in prod', async () => {
@@ -78,14 +71,14 @@ describe('several environments from one config', () => {
     const plan = await run(dir, ['plan', '--detailed-exitcode']);
     expect(plan.code, context(plan)).toBe(2);
     expect(plan.stderr).toBe('');
-    const devAt = plan.stdout.indexOf(`Environment dev (${emu.url})\n`);
-    const prodAt = plan.stdout.indexOf(`Environment prod (${emu.url})\n`);
+    const devAt = plan.stdout.indexOf(`Environment dev (${fixture.emu.url})\n`);
+    const prodAt = plan.stdout.indexOf(`Environment prod (${fixture.emu.url})\n`);
     expect(devAt).toBe(0);
     expect(prodAt).toBeGreaterThan(devAt);
     expect(plan.stdout.slice(devAt, prodAt)).toContain('+ create trial-analytics (posthog)');
     expect(plan.stdout.slice(prodAt)).not.toContain('trial-analytics');
     expect(plan.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 2 planned (dev, prod).');
-    expect(emu.writes()).toHaveLength(0);
+    expect(fixture.emu.writes()).toHaveLength(0);
 
     const apply = await run(dir, ['apply']);
     expect(apply.code, context(apply)).toBe(0);
@@ -95,9 +88,9 @@ describe('several environments from one config', () => {
 
     expect(keys('dev')).toEqual(['posthog', 'slack', 'trial-analytics']);
     expect(keys('prod')).toEqual(['posthog', 'slack']);
-    expect(emu.integration('slack', 'dev')).toMatchObject({ display_name: 'Slack (dev)', credentials: { type: 'OAUTH2', client_id: 'dev-client', client_secret: DEV_SECRET, scopes: 'chat:write' } });
-    expect(emu.integration('slack', 'prod')).toMatchObject({ display_name: 'Slack', credentials: { type: 'OAUTH2', client_id: 'prod-client', client_secret: PROD_SECRET, scopes: 'chat:write,users:read' } });
-    expect(emu.integration('posthog', 'prod')).toMatchObject({ display_name: 'PostHog' });
+    expect(fixture.emu.integration('slack', 'dev')).toMatchObject({ display_name: 'Slack (dev)', credentials: { type: 'OAUTH2', client_id: 'dev-client', client_secret: DEV_SECRET, scopes: 'chat:write' } });
+    expect(fixture.emu.integration('slack', 'prod')).toMatchObject({ display_name: 'Slack', credentials: { type: 'OAUTH2', client_id: 'prod-client', client_secret: PROD_SECRET, scopes: 'chat:write,users:read' } });
+    expect(fixture.emu.integration('posthog', 'prod')).toMatchObject({ display_name: 'PostHog' });
 
     // One state file, one section per environment (named), each with its own fingerprints.
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { environments: Record<string, { environment?: string; integrations: Record<string, unknown> }> };
@@ -108,10 +101,10 @@ describe('several environments from one config', () => {
     const again = await run(dir, ['plan', '--detailed-exitcode']);
     expect(again.code, context(again)).toBe(0);
     expect(again.stdout.match(/^No changes\./gm)).toHaveLength(2);
-    emu.clearRequests();
+    fixture.emu.clearRequests();
     const second = await run(dir, ['apply']);
     expect(second.code, context(second)).toBe(0);
-    expect(emu.writes()).toHaveLength(0);
+    expect(fixture.emu.writes()).toHaveLength(0);
   });
 
   it('plan --environment dev needs no prod variable and sends no request with prod\'s key; without it, prod is invalid and dev still planned', async () => {
@@ -120,28 +113,28 @@ describe('several environments from one config', () => {
       ['flag', ['plan', '--environment', 'dev'], {}],
       ['variable', ['plan'], { NANGO_GITOPS_ENVIRONMENT: 'dev' }],
     ] as const) {
-      emu.clearRequests();
-      const r = await runCli([...args, '-c', 'nango', '--state', join(dir, 'state.json')], { cwd: dir, env: { NANGO_HOST: emu.url, ...DEV_ENV, ...extra } });
+      fixture.emu.clearRequests();
+      const r = await runCli([...args, '-c', 'nango', '--state', join(dir, 'state.json')], { cwd: dir, env: { NANGO_HOST: fixture.emu.url, ...DEV_ENV, ...extra } });
       expect(r.code, `${label}: ${context(r)}`).toBe(0);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toContain(`Environment dev (${emu.url})`);
+      expect(r.stdout).toContain(`Environment dev (${fixture.emu.url})`);
       expect(r.stdout).not.toContain('Environment prod');
       expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 1 planned (dev).');
-      expect(emu.requests.length).toBeGreaterThan(0);
-      expect(emu.requests.every((q) => q.environment === 'dev')).toBe(true);
+      expect(fixture.emu.requests.length).toBeGreaterThan(0);
+      expect(fixture.emu.requests.every((q) => q.environment === 'dev')).toBe(true);
     }
 
     // Every declared environment by default: prod's missing variables make it invalid (exit 1), dev is planned.
-    emu.clearRequests();
-    const all = await runCli(['plan', '-c', 'nango', '--state', join(dir, 'state.json')], { cwd: dir, env: { NANGO_HOST: emu.url, ...DEV_ENV } });
+    fixture.emu.clearRequests();
+    const all = await runCli(['plan', '-c', 'nango', '--state', join(dir, 'state.json')], { cwd: dir, env: { NANGO_HOST: fixture.emu.url, ...DEV_ENV } });
     expect(all.code, context(all)).toBe(1);
     expect(all.stderr.trim().split('\n')).toEqual([
       'nango/environments.yaml:8:17: environments.prod.secret_key: NANGO_SECRET_KEY_PROD is not set (environment prod)',
       'nango/integrations.yaml:13:63: credentials.client_secret: SLACK_PROD_SECRET is not set (environment prod)',
     ]);
-    expect(all.stdout).toContain(`Environment prod (${emu.url})\nNot planned: the config is invalid for this environment:\n  nango/environments.yaml:8:17`);
+    expect(all.stdout).toContain(`Environment prod (${fixture.emu.url})\nNot planned: the config is invalid for this environment:\n  nango/environments.yaml:8:17`);
     expect(all.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 1 planned (dev), 1 invalid (prod).');
-    expect(emu.requests.every((q) => q.environment === 'dev')).toBe(true);
+    expect(fixture.emu.requests.every((q) => q.environment === 'dev')).toBe(true);
 
     const unknown = await runCli(['plan', '-c', 'nango', '--environment', 'prd'], { cwd: dir, env: env() });
     expect(unknown.code).toBe(1);
@@ -155,8 +148,8 @@ describe('several environments from one config', () => {
       { unique_key: 'team-a-old', provider: 'posthog' },
       { unique_key: 'team-a-production', provider: 'posthog' },
     ];
-    emu.seed(extra, 'dev');
-    emu.seed(extra, 'prod');
+    fixture.emu.seed(extra, 'dev');
+    fixture.emu.seed(extra, 'prod');
 
     const apply = await run(dir, ['apply']);
     expect(apply.code, context(apply)).toBe(0);
@@ -167,7 +160,7 @@ describe('several environments from one config', () => {
     expect(prod).toContain('Unmanaged (in Nango, not in config, left alone): legacy-x, team-a-production');
 
     // --owns replaces settings.owns in every environment: prod owns nothing undeclared any more.
-    emu.seed([{ unique_key: 'team-a-old', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'team-a-old', provider: 'posthog' }], 'prod');
     const owns = await run(dir, ['plan', '--format', 'json', '--owns', 'team-b-*']);
     expect(owns.code, context(owns)).toBe(0);
     const doc = JSON.parse(owns.stdout) as { environments: Array<{ name: string; changes: unknown[]; unmanaged: string[] }> };
@@ -183,7 +176,7 @@ describe('several environments from one config', () => {
     expect(r.code, context(r)).toBe(1);
     expect(keys('dev')).toEqual(['posthog', 'slack', 'trial-analytics']);
     expect(keys('prod')).toEqual([]);
-    expect(r.stdout).toMatch(new RegExp(`Environment prod \\(${emu.url.replace(/[.]/g, '\\.')}\\)\\nFailed: Nango API: .*authentication failed.*; nothing applied\\.\\n`, 'i'));
+    expect(r.stdout).toMatch(new RegExp(`Environment prod \\(${fixture.emu.url.replace(/[.]/g, '\\.')}\\)\\nFailed: Nango API: .*authentication failed.*; nothing applied\\.\\n`, 'i'));
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 1 applied (dev), 1 failed (prod).');
     expect(r.stderr).toBe('error: environment prod: Nango API: authentication failed (unknown_account): check NANGO_SECRET_KEY_PROD (the secret key of environment prod)\n');
     for (const text of [r.stdout, r.stderr]) {
@@ -208,12 +201,12 @@ describe('several environments from one config', () => {
     expect((await run(dir, ['plan', '--detailed-exitcode'])).code).toBe(0);
 
     // Changes in dev only.
-    emu.seed([{ unique_key: 'stray', provider: 'posthog' }], 'dev');
+    fixture.emu.seed([{ unique_key: 'stray', provider: 'posthog' }], 'dev');
     expect((await run(dir, ['plan'])).code).toBe(0);
     expect((await run(dir, ['plan', '--detailed-exitcode'])).code).toBe(2);
 
     // prod refused (two deletes, max_deletes 1), dev has changes: 3, even with --detailed-exitcode.
-    emu.seed([{ unique_key: 'team-a-1', provider: 'posthog' }, { unique_key: 'team-a-2', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'team-a-1', provider: 'posthog' }, { unique_key: 'team-a-2', provider: 'posthog' }], 'prod');
     const refusedPlan = await run(dir, ['plan', '--detailed-exitcode']);
     expect(refusedPlan.code, context(refusedPlan)).toBe(3);
     expect(refusedPlan.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 1 planned (dev), 1 refused (prod).');
@@ -232,7 +225,7 @@ describe('several environments from one config', () => {
 
   it('JSON: one document with an entry per environment (name and host, never the key); markdown: one comment with a section each', async () => {
     const dir = config();
-    emu.seed([{ unique_key: 'legacy-x', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'legacy-x', provider: 'posthog' }], 'prod');
     const r = await run(dir, ['plan', '--format', 'json']);
     expect(r.code, context(r)).toBe(0);
     const doc = JSON.parse(r.stdout) as { format_version: number; environments: Array<Record<string, unknown>> };
@@ -242,8 +235,8 @@ describe('several environments from one config', () => {
       ['name', 'host', 'status', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
       ['name', 'host', 'status', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest'],
     ]);
-    expect(doc.environments[0]).toMatchObject({ name: 'dev', host: emu.url, status: 'planned', summary: { create: 3, update: 0, delete: 0, unmanaged: 0 } });
-    expect(doc.environments[1]).toMatchObject({ name: 'prod', host: emu.url, status: 'planned', summary: { create: 2, unmanaged: 1 }, unmanaged: ['legacy-x'] });
+    expect(doc.environments[0]).toMatchObject({ name: 'dev', host: fixture.emu.url, status: 'planned', summary: { create: 3, update: 0, delete: 0, unmanaged: 0 } });
+    expect(doc.environments[1]).toMatchObject({ name: 'prod', host: fixture.emu.url, status: 'planned', summary: { create: 2, unmanaged: 1 }, unmanaged: ['legacy-x'] });
     expect(r.stdout).not.toContain(KEY_DEV);
     expect(r.stdout).not.toContain(KEY_PROD);
 
@@ -252,15 +245,15 @@ describe('several environments from one config', () => {
     const applied = JSON.parse(failed.stdout) as { error?: unknown; environments: Array<Record<string, unknown> & { changes?: Array<{ result?: string }> }> };
     expect(applied.environments[0]).toMatchObject({ name: 'dev', status: 'applied', refused: false });
     expect(applied.environments[0]?.changes?.every((c) => c.result === 'applied')).toBe(true);
-    expect(applied.environments[1]).toEqual({ name: 'prod', host: emu.url, status: 'failed', refused: false, stage: 'api', error: expect.stringMatching(/^Nango API: .*authentication failed/i) });
+    expect(applied.environments[1]).toEqual({ name: 'prod', host: fixture.emu.url, status: 'failed', refused: false, stage: 'api', error: expect.stringMatching(/^Nango API: .*authentication failed/i) });
     // The failure at the top, as every failed command's JSON has it: the key was refused.
     expect(applied.error).toEqual({ kind: 'auth', message: expect.stringMatching(/^environment prod: Nango API: .*authentication failed/i), diagnostics: [] });
 
     const md = await run(dir, ['plan', '--format', 'markdown']);
     expect(md.code, context(md)).toBe(0);
     expect(md.stdout.match(/<!-- nango-gitops-plan -->/g)).toHaveLength(1);
-    expect(md.stdout).toContain('#### Environment dev (`' + emu.url + '`)');
-    expect(md.stdout).toContain('#### Environment prod (`' + emu.url + '`)');
+    expect(md.stdout).toContain('#### Environment dev (`' + fixture.emu.url + '`)');
+    expect(md.stdout).toContain('#### Environment prod (`' + fixture.emu.url + '`)');
     expect(md.stdout.trimEnd().split('\n').at(-1)).toBe('**Environments: 2 planned (dev, prod).**');
   });
 });
@@ -275,16 +268,16 @@ describe('plan files of several environments', () => {
     const doc = JSON.parse(text) as { format_version: number; environments: Array<{ name: string; host: string; digest: string }> };
     expect(doc.format_version).toBe(2);
     expect(doc.environments.map((e) => [e.name, e.host])).toEqual([
-      ['dev', emu.url],
-      ['prod', emu.url],
+      ['dev', fixture.emu.url],
+      ['prod', fixture.emu.url],
     ]);
     for (const secret of [KEY_DEV, KEY_PROD, DEV_SECRET, PROD_SECRET]) expect(text).not.toContain(secret);
 
     // prod drifts after review: nothing is applied anywhere.
-    emu.seed([{ unique_key: 'posthog', provider: 'posthog', display_name: 'Changed by hand' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'posthog', provider: 'posthog', display_name: 'Changed by hand' }], 'prod');
     const drifted = await run(dir, ['apply', '--plan-file', planFile]);
     expect(drifted.code, context(drifted)).toBe(3);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
     expect(drifted.stdout).toContain(`Refused: environment prod differs from the reviewed plan, and a reviewed plan is applied in all its environments or in none; nothing applied.`);
     expect(drifted.stdout).toContain(`Refused: the plan differs from the reviewed one in ${planFile} (live state or config changed since review); nothing applied.`);
     expect(drifted.stdout.trimEnd().split('\n').at(-1)).toBe('Environments: 2 refused (dev, prod).');
@@ -295,7 +288,7 @@ describe('plan files of several environments', () => {
     const applied = await run(dir, ['apply', '--plan-file', planFile]);
     expect(applied.code, context(applied)).toBe(0);
     expect(keys('dev')).toEqual(['posthog', 'slack', 'trial-analytics']);
-    expect(emu.integration('posthog', 'prod')?.display_name).toBe('PostHog');
+    expect(fixture.emu.integration('posthog', 'prod')?.display_name).toBe('PostHog');
   });
 
   it('refuses a plan file whose environments are not the selected ones, of the other kind, or edited', async () => {
@@ -308,7 +301,7 @@ describe('plan files of several environments', () => {
     expect(devOnly.stderr).toBe(`error: ${planFile}: the reviewed plan is for environments dev, prod, but this run selects dev: select the same environments (--environment), or run plan --out again\n`);
 
     const single = tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: posthog\n    provider: posthog\n' });
-    const other = await runCli(['apply', '-c', single, '--plan-file', planFile], { env: { NANGO_HOST: emu.url, NANGO_SECRET_KEY: KEY_DEV } });
+    const other = await runCli(['apply', '-c', single, '--plan-file', planFile], { env: { NANGO_HOST: fixture.emu.url, NANGO_SECRET_KEY: KEY_DEV } });
     expect(other.code).toBe(1);
     expect(other.stderr).toBe(`error: ${planFile}: a plan of environments dev, prod, but this config declares no environments: run plan --out again with this config\n`);
 
@@ -324,7 +317,7 @@ describe('plan files of several environments', () => {
     const shape = await run(dir, ['apply', '--plan-file', edited]);
     expect(shape.code).toBe(1);
     expect(shape.stderr).toBe(`error: ${edited}: not a nango-gitops plan (format_version 2): $.environments[0].host: missing (expected a string)\n`);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
   });
 });
 
@@ -345,10 +338,10 @@ describe('a plan file of several environments of the wrong shape', () => {
     const doc = JSON.parse(readFileSync(planFile, 'utf8')) as Doc;
     edit(doc);
     writeFileSync(planFile, JSON.stringify(doc));
-    emu.clearRequests();
+    fixture.emu.clearRequests();
     const r = await run(dir, ['apply', '--plan-file', planFile]);
     expect(r.code, context(r)).toBe(1);
     expect(r.stderr).toBe(`error: ${planFile}: not a nango-gitops plan (format_version 2): ${problem}\n`);
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 });

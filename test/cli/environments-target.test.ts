@@ -3,26 +3,19 @@
 // none is refused before any environment is written; the plan file (format_version 2) records the flags.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 
 const KEY_DEV = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
 const KEY_PROD = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
+const fixture = useEmulator({
     keys: [
       { secretKey: KEY_DEV, environment: 'dev' },
       { secretKey: KEY_PROD, environment: 'prod' },
     ],
-  });
 });
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 const FILES = {
   'nango/environments.yaml': `environments:
@@ -46,15 +39,15 @@ const FILES = {
 const run = (dir: string, args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
   runCli([...args, '-c', 'nango', '--state', join(dir, 'state.json')], {
     cwd: dir,
-    env: { NANGO_HOST: emu.url, NANGO_SECRET_KEY_DEV: KEY_DEV, NANGO_SECRET_KEY_PROD: KEY_PROD, ...extra },
+    env: { NANGO_HOST: fixture.emu.url, NANGO_SECRET_KEY_DEV: KEY_DEV, NANGO_SECRET_KEY_PROD: KEY_PROD, ...extra },
   });
 const context = (r: CliResult): string => `exit ${String(r.code)}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-const keys = (environment: string): string[] => emu.integrations(environment).map((i) => i.unique_key).sort();
+const keys = (environment: string): string[] => fixture.emu.integrations(environment).map((i) => i.unique_key).sort();
 
 describe('--target with several environments', () => {
   it('plans and applies only the target in each environment; an environment it matches nothing in is left alone', async () => {
-    emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
-    emu.seed([{ unique_key: 'old-prod', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
+    fixture.emu.seed([{ unique_key: 'old-prod', provider: 'posthog' }], 'prod');
     const dir = tempConfig(FILES);
     const r = await run(dir, ['apply', '--target', 'trial-*'], {});
     expect(r.code, context(r)).toBe(0);
@@ -66,18 +59,18 @@ describe('--target with several environments', () => {
   });
 
   it('a target that matches nothing in any environment is refused before any environment is written', async () => {
-    emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
+    fixture.emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
     const dir = tempConfig(FILES);
     const r = await run(dir, ['apply', '--target', 'posthog', '--target', 'tiral-*']);
     expect(r.code, context(r)).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
       'error: --target "tiral-*" matches no integration in the config or in Nango, in environments dev, prod (typo? globs: * and ?); nothing planned or applied',
     ]);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
   });
 
   it('the plan file records the flags once; apply --plan-file applies them in every environment', async () => {
-    emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
+    fixture.emu.seed([{ unique_key: 'old-dev', provider: 'posthog' }], 'dev');
     const dir = tempConfig(FILES);
     const file = join(dir, 'plan.json');
     const plan = await run(dir, ['plan', '--target', 'trial-*,old-*', '--out', file]);
@@ -88,8 +81,8 @@ describe('--target with several environments', () => {
     expect(document.metadata.flags.target).toEqual(['trial-*', 'old-*']);
     expect(document.metadata).not.toHaveProperty('host');
     expect(document.environments.map((e) => [e.name, e.host, e.skipped])).toEqual([
-      ['dev', emu.url, ['posthog']],
-      ['prod', emu.url, ['posthog']],
+      ['dev', fixture.emu.url, ['posthog']],
+      ['prod', fixture.emu.url, ['posthog']],
     ]);
     expect(text).not.toContain(KEY_DEV);
     expect(text).not.toContain(KEY_PROD);
@@ -97,7 +90,7 @@ describe('--target with several environments', () => {
     const contradicted = await run(dir, ['apply', '--plan-file', file, '--target', 'posthog']);
     expect(contradicted.code, context(contradicted)).toBe(1);
     expect(contradicted.stderr).toContain(`${file}: --target contradicts the reviewed plan (recorded: "trial-*", "old-*"; given: "posthog")`);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
 
     const applied = await run(dir, ['apply', '--plan-file', file]);
     expect(applied.code, context(applied)).toBe(0);

@@ -5,33 +5,27 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_KINDS } from '../../src/error-kind.js';
 import { planDigest } from '../../src/plan/plan.js';
-import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
+import { DEFAULT_SECRET_KEY } from '../emulator/server.js';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 
 const KEY_PROD = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
 const SECRET = 'json-errors-client-secret-4f1';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
+const fixture = useEmulator({
     keys: [
       { secretKey: DEFAULT_SECRET_KEY, environment: 'dev' },
       { secretKey: KEY_PROD, environment: 'prod' },
     ],
-  });
 });
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => emu.reset());
 
 const ANALYTICS = 'integrations:\n  - unique_key: analytics\n    provider: posthog\n    display_name: Analytics\n';
 const SLACK = `  - unique_key: slack\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: slack-client\n      client_secret: \${SLACK_SECRET}\n      scopes: [chat:write]\n`;
 
-const single = (extra: Record<string, string> = {}): Record<string, string> => ({ NANGO_HOST: emu.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, SLACK_SECRET: SECRET, ...extra });
+const single = (extra: Record<string, string> = {}): Record<string, string> => ({ NANGO_HOST: fixture.emu.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, SLACK_SECRET: SECRET, ...extra });
 
 function run(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
   return runCli(args, { env, ...(cwd !== undefined ? { cwd } : {}) });
@@ -94,7 +88,7 @@ describe('--format json: a failure is one error document on stdout, exit code un
     const ok = document(await run(['validate', '-c', 'nango', '--format', 'json'], {}, tempConfig({ 'nango/a.yaml': ANALYTICS })), 0);
     expect(ok).toMatchObject({ valid: true });
     expect(ok).not.toHaveProperty('error');
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 
   it('usage: a bad flag (before or after --format), an unknown flag, a bad variable, a missing NANGO_SECRET_KEY; no request', async () => {
@@ -105,7 +99,7 @@ describe('--format json: a failure is one error document on stdout, exit code un
       [['plan', '--no-such-flag'], single({ NANGO_GITOPS_FORMAT: 'json' }), /^unknown option '--no-such-flag'/],
       [['validate', '--format', 'json', 'extra'], {}, /^too many arguments/],
       [['plan', '--format', 'json'], single({ NANGO_GITOPS_PRUNE: 'flase' }), /^env NANGO_GITOPS_PRUNE: expected true or false, got "flase"$/],
-      [['plan', '--format', 'json'], { NANGO_HOST: emu.url }, /^env NANGO_SECRET_KEY: not set/],
+      [['plan', '--format', 'json'], { NANGO_HOST: fixture.emu.url }, /^env NANGO_SECRET_KEY: not set/],
       [['plan', '--format', 'json'], single({ NANGO_HOST: 'ftp://nowhere' }), /NANGO_HOST/],
     ];
     for (const [args, env, message] of cases) {
@@ -117,7 +111,7 @@ describe('--format json: a failure is one error document on stdout, exit code un
     const text = await run(['plan', '--concurrency', '0', '-c', 'nango'], single(), dir);
     expect(text.code).toBe(1);
     expect(text.stdout).toBe('');
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 
   it('usage: --out names a file that cannot be written (one line, not an internal error with a stack)', async () => {
@@ -139,10 +133,10 @@ describe('--format json: a failure is one error document on stdout, exit code un
   });
 
   it('api: Nango answers an error', async () => {
-    emu.setFaults({ rate: 1, kinds: ['400'], methods: ['GET'] });
+    fixture.emu.setFaults({ rate: 1, kinds: ['400'], methods: ['GET'] });
     const r = await run(['apply', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--format', 'json'], single());
     expect(errorOnly(r, 'api').message).toMatch(/^Nango API: GET \/integrations failed \(400/);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
   });
 
   it('network: nothing answers at NANGO_HOST', { timeout: 60_000 }, async () => {
@@ -155,7 +149,7 @@ describe('--format json: a failure is one error document on stdout, exit code un
     const state = join(tempConfig({ 'state.json': '[]' }), 'state.json');
     const r = await run(['plan', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--format', 'json', '--state', state], single());
     expect(errorOnly(r, 'state').message).toMatch(/^state file .*: \$: expected an object/);
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 
   it('plan_file: a reviewed plan of the wrong shape (exit 1); refused: one edited after review (exit 3); no request', async () => {
@@ -170,14 +164,14 @@ describe('--format json: a failure is one error document on stdout, exit code un
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { changes: Array<{ unique_key: string }> };
     plan.changes[0]!.unique_key = 'edited';
     writeFileSync(planFile, JSON.stringify(plan));
-    emu.reset();
+    fixture.emu.reset();
     const edited = await run(['apply', '-c', join(dir, 'a.yaml'), '--format', 'json', '--plan-file', planFile], single());
     expect(errorOnly(edited, 'refused', 3).message).toContain("the plan's digest does not match its content");
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 
   it('apply: a change Nango rejects; the result of every change is still in the document', async () => {
-    emu.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
+    fixture.emu.setFaults({ rate: 1, kinds: ['400'], methods: ['POST'] });
     const r = await run(['apply', '-c', tempConfig({ 'a.yaml': ANALYTICS }), '--format', 'json'], single());
     const doc = document(r, 1);
     expect(doc.error).toEqual({ kind: 'apply', message: '1 of 1 change not applied', diagnostics: [] });
@@ -188,7 +182,7 @@ describe('--format json: a failure is one error document on stdout, exit code un
 
 /** Two remote keys no file declares: a prune of both is more than the default --max-deletes 1. */
 function seedTwo(): void {
-  emu.seed(
+  fixture.emu.seed(
     [
       { unique_key: 'legacy-a', provider: 'posthog' },
       { unique_key: 'legacy-b', provider: 'posthog' },
@@ -209,7 +203,7 @@ describe('--format json: refused plans', () => {
       expect(doc.error).toEqual({ kind: 'refused', message: 'a safety rule refused the plan (2 changes blocked); nothing applied', diagnostics: [] });
       expect(doc).toMatchObject({ format_version: 1, summary: { create: 1, delete: 2 } });
     }
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
 
     const ok = document(await run(['plan', '-c', join(dir, 'a.yaml'), '--format', 'json'], single()), 0);
     expect(ok.refused).toBe(false);
@@ -223,14 +217,14 @@ describe('--format json: refused plans', () => {
     const dir = tempConfig({ 'a.yaml': ANALYTICS });
     const planFile = join(dir, 'plan.json');
     expect((await run(['plan', '-c', join(dir, 'a.yaml'), '--out', planFile], single())).code).toBe(0);
-    emu.seed([{ unique_key: 'analytics', provider: 'posthog', display_name: 'Someone else' }]);
+    fixture.emu.seed([{ unique_key: 'analytics', provider: 'posthog', display_name: 'Someone else' }]);
     const r = await run(['apply', '-c', join(dir, 'a.yaml'), '--format', 'json', '--plan-file', planFile], single());
     const doc = document(r, 3);
     expect(doc.refused).toBe(true);
     expect(doc.error?.kind).toBe('refused');
     expect(doc.error?.message).toMatch(/^the plan differs from the reviewed one in .*plan\.json/);
     expect(doc).toMatchObject({ changes: [{ action: 'update', unique_key: 'analytics' }] });
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
   });
 });
 
@@ -245,7 +239,7 @@ describe('plan files carry refused; older ones without it are still applied', ()
     expect(refusedFile.refused).toBe(true);
     expect(refusedFile).not.toHaveProperty('error');
 
-    emu.reset();
+    fixture.emu.reset();
     expect((await run(['plan', '-c', join(dir, 'a.yaml'), '--out', planFile], single())).code).toBe(0);
     const file = JSON.parse(readFileSync(planFile, 'utf8')) as Doc & { changes: never[]; unmanaged: string[]; digest: string };
     expect(Object.keys(file)).toEqual(['format_version', 'metadata', 'refused', 'changes', 'summary', 'unmanaged', 'notes', 'digest']);
@@ -258,7 +252,7 @@ describe('plan files carry refused; older ones without it are still applied', ()
     writeFileSync(planFile, JSON.stringify(old));
     const applied = await run(['apply', '-c', join(dir, 'a.yaml'), '--plan-file', planFile], single());
     expect(applied.code, context(applied)).toBe(0);
-    expect(emu.integrations('dev').map((i) => i.unique_key)).toEqual(['analytics']);
+    expect(fixture.emu.integrations('dev').map((i) => i.unique_key)).toEqual(['analytics']);
 
     // A value other than true or false is not a plan of ours.
     writeFileSync(planFile, JSON.stringify({ ...file, refused: 'no' }));
@@ -277,7 +271,7 @@ describe('several environments', () => {
     settings: { prune: true, max_deletes: 0 }
 `;
   const multi = (extra: Record<string, string> = {}): Record<string, string> => ({
-    NANGO_HOST: emu.url,
+    NANGO_HOST: fixture.emu.url,
     NANGO_SECRET_KEY_DEV: DEFAULT_SECRET_KEY,
     NANGO_SECRET_KEY_PROD: KEY_PROD,
     SLACK_SECRET: SECRET,
@@ -286,7 +280,7 @@ describe('several environments', () => {
   const config = (): string => tempConfig({ 'nango/environments.yaml': SETTINGS, 'nango/integrations.yaml': `${ANALYTICS}${SLACK}` });
 
   it('refused per environment and at the top, in the output and in the plan file; error kind refused (exit 3)', async () => {
-    emu.seed([{ unique_key: 'legacy', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'legacy', provider: 'posthog' }], 'prod');
     const dir = config();
     const planFile = join(dir, 'plan.json');
     const r = await run(['plan', '-c', 'nango', '--format', 'json', '--out', planFile], multi(), dir);
@@ -305,7 +299,7 @@ describe('several environments', () => {
     expect(file.environments.map((e) => e['refused'])).toEqual([false, true]);
 
     // A file of several environments written before `refused` existed is applied as before.
-    emu.reset();
+    fixture.emu.reset();
     expect((await run(['plan', '-c', 'nango', '--out', planFile], multi(), dir)).code).toBe(0);
     const fresh = JSON.parse(readFileSync(planFile, 'utf8')) as { format_version: 2; refused?: boolean; environments: Array<Record<string, unknown>> };
     delete fresh.refused;
@@ -318,7 +312,7 @@ describe('several environments', () => {
   });
 
   it('an environment whose config is invalid: kind config with its diagnostics; a failing one before a refused one decides the kind', async () => {
-    emu.seed([{ unique_key: 'legacy', provider: 'posthog' }], 'prod');
+    fixture.emu.seed([{ unique_key: 'legacy', provider: 'posthog' }], 'prod');
     const dir = config();
     const { SLACK_SECRET: _s, ...withoutSecret } = multi();
     const invalid = document(await run(['plan', '-c', 'nango', '--format', 'json'], withoutSecret, dir), 1);
@@ -330,13 +324,13 @@ describe('several environments', () => {
     expect(wrongDev.error?.kind).toBe('auth');
     expect(wrongDev.error?.message).toMatch(/^environment dev: Nango API: authentication failed.*; environment prod: a safety rule refused the plan/);
     expect(wrongDev.refused).toBe(true);
-    expect(emu.writes()).toEqual([]);
+    expect(fixture.emu.writes()).toEqual([]);
   });
 
   it('a problem every environment shares (an unknown --environment): one error document, kind config', async () => {
     const r = await run(['plan', '-c', 'nango', '--format', 'json', '--environment', 'prood'], multi(), config());
     const error = errorOnly(r, 'config');
     expect(error.message).toMatch(/^the config is invalid: --environment prood: .*did you mean "prod"/i);
-    expect(emu.requests).toEqual([]);
+    expect(fixture.emu.requests).toEqual([]);
   });
 });
