@@ -9,7 +9,7 @@ import type { RemoteOptions } from './options.js';
 /** The flags of plan and apply that change what is planned or what a safety rule lets through. */
 export type ShapingOptions = Pick<RemoteOptions, 'prune' | 'protect' | 'owns' | 'maxDeletes' | 'allowReplace' | 'allowDeleteConnections' | 'allowEmpty' | 'target'>;
 
-export function shapingFlags(opts: ShapingOptions): ShapingFlags {
+function shapingFlags(opts: ShapingOptions): ShapingFlags {
   return {
     ...(opts.prune !== undefined ? { prune: opts.prune } : {}),
     protect: opts.protect ?? [],
