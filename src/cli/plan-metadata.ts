@@ -3,13 +3,13 @@
 // Terraform plan: the file is the decision; the command line may repeat a recorded flag, never change it.
 import { packageVersion } from '../package-root.js';
 import type { PlanFileMetadata, ShapingFlags } from '../plan/types.js';
-import { UserError } from './exit-codes.js';
+import { EXIT, UserError } from './exit-codes.js';
 import type { RemoteOptions } from './options.js';
 
 /** The flags of plan and apply that change what is planned or what a safety rule lets through. */
 export type ShapingOptions = Pick<RemoteOptions, 'prune' | 'protect' | 'owns' | 'maxDeletes' | 'allowReplace' | 'allowDeleteConnections' | 'allowEmpty' | 'target'>;
 
-export function shapingFlags(opts: ShapingOptions): ShapingFlags {
+function shapingFlags(opts: ShapingOptions): ShapingFlags {
   return {
     ...(opts.prune !== undefined ? { prune: opts.prune } : {}),
     protect: opts.protect ?? [],
@@ -39,7 +39,7 @@ const major = (version: string): string => version.split('.')[0] ?? version;
 export function checkPlanFileVersion(metadata: PlanFileMetadata, file: string): void {
   const own = packageVersion();
   if (major(metadata.version) !== major(own)) {
-    throw new UserError(`${file}: written by nango-gitops ${metadata.version}, another major version than this one (${own}): run plan --out again with this version`);
+    throw new UserError(`${file}: written by nango-gitops ${metadata.version}, another major version than this one (${own}): run plan --out again with this version`, EXIT.error, 'plan_file');
   }
 }
 

@@ -63,7 +63,6 @@ export interface ApplyEnvironmentOptions {
   onResult?: (change: Change) => void;
 }
 
-
 /** Stages up to the safety rules. Status: invalid, planned, refused (stage safety) or failed (stage api). */
 export async function planEnvironment(input: PlanEnvironmentInput): Promise<EnvironmentOutcome> {
   const { resolved, redactor } = input;
@@ -124,4 +123,3 @@ export async function applyEnvironment(planned: EnvironmentOutcome, options: App
   const total = result.changes.length;
   return { ...planned, plan: result, status: 'failed', stage: 'apply', error: `${failed} of ${total} change${total === 1 ? '' : 's'} not applied` };
 }
-

@@ -115,6 +115,11 @@ describe('plan file metadata', () => {
       `error: ${file}: written by nango-gitops 99.0.0, another major version than this one (${packageVersion()}): run plan --out again with this version`,
     ]);
     expect(fixture.emu.requests).toEqual([]);
+    // Under --format json it is the plan file's fault (kind plan_file), not a flag's.
+    const json = await apply(dir, file, ['--format', 'json']);
+    expect(json.code, context(json)).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { kind: 'plan_file', message: expect.stringContaining('another major version') } });
+    expect(fixture.emu.requests).toEqual([]);
   });
 
   it('a plan file without metadata (written before it was recorded) is applied as before: flags must be given', async () => {

@@ -89,6 +89,16 @@ describe('--target', () => {
     expect(r.stdout).toContain('Skipped (outside --target): 2: old-y, slack-a.');
   });
 
+  it('reads the credentials of targeted integrations only', async () => {
+    const oauth = (key: string): SeedIntegration => ({ unique_key: key, provider: 'slack', credentials: { type: 'OAUTH2', client_id: 'id', client_secret: 's', scopes: null, webhook_secret: null } });
+    fixture.emu.seed([oauth('slack-a'), oauth('slack-b')]);
+    const slack = (key: string): string => `  - unique_key: ${key}\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: id\n      client_secret: s\n`;
+    const dir = tempConfig({ 'a.yaml': `integrations:\n${slack('slack-a')}${slack('slack-b')}` });
+    const r = await runCli(['plan', '-c', dir, '--target', 'slack-a'], { env: fixture.env() });
+    expect(r.code, context(r)).toBe(0);
+    expect(fixture.emu.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /integrations', 'GET /integrations/slack-a']);
+  });
+
   it('under --format github the partial plan is also a warning annotation', async () => {
     const r = await runCli(['plan', '-c', tempConfig(declare('slack-a', 'github')), '--target', 'slack-a', '--format', 'github'], { env: fixture.env() });
     expect(r.code, context(r)).toBe(0);
