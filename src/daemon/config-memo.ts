@@ -1,10 +1,10 @@
 // A trigger with nothing changed must not parse, interpolate and validate the whole config again (at
 // 1,000 integrations that is most of a reconcile's CPU). What a load made of the config is kept, keyed by
-// everything it depends on: the config files found and their bytes, the env files' bytes, the value of
-// every variable it looked up, and the bytes of every `*_FILE` secret those name. Only that result is kept:
+// everything it depends on: the config files found, the env files, the value of every variable it looked
+// up, and every `*_FILE` secret those name (each file's bytes and stat version). Only that result is kept:
 // the parse trees go with the load.
 import { createHash, type Hash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { discoverConfigFiles, type Discovery } from '../config/discover.js';
@@ -40,11 +40,21 @@ function recordingEnv(env: Env, reads: Reads): Env {
   });
 }
 
-async function addFile(hash: Hash, label: string, path: string): Promise<void> {
+/**
+ * Hashes a file's version (as the settle reader marks it) and bytes; returns the bytes. The bytes alone miss
+ * a file rewritten during a load and put back before it ended: the load saw other bytes, the digests around
+ * it the same, and its result would be kept (then applied, or pruned from) once the files were quiet again.
+ */
+async function addFile(hash: Hash, label: string, path: string): Promise<Buffer | undefined> {
+  hash.update(`${label}\0${path}\0`);
   try {
-    hash.update(`${label}\0${path}\0`).update(await readFile(path)).update('\0');
+    const info = await stat(path);
+    const bytes = await readFile(path);
+    hash.update(`${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}\0`).update(bytes).update('\0');
+    return bytes;
   } catch (err) {
-    hash.update(`${label}\0${path}\0!${(err as NodeJS.ErrnoException).code ?? 'error'}\0`);
+    hash.update(`!${(err as NodeJS.ErrnoException).code ?? 'error'}\0`);
+    return undefined;
   }
 }
 
@@ -59,14 +69,9 @@ async function inputsDigest(load: LoadOptions, reads: Reads, discovered?: Discov
   // Env files in order, a later one overriding an earlier one, as the loader reads them: `*_FILE` paths may come from them.
   const fromEnvFiles: Record<string, string> = {};
   for (const f of load.envFiles ?? []) {
-    const path = resolve(cwd, f);
-    try {
-      const bytes = await readFile(path);
-      hash.update(`env-file\0${path}\0`).update(bytes).update('\0');
-      for (const [k, v] of Object.entries(parseEnv(bytes.toString('utf8')))) if (v !== undefined) fromEnvFiles[k] = v;
-    } catch (err) {
-      hash.update(`env-file\0${path}\0!${(err as NodeJS.ErrnoException).code ?? 'error'}\0`);
-    }
+    const bytes = await addFile(hash, 'env-file', resolve(cwd, f));
+    if (bytes === undefined) continue;
+    for (const [k, v] of Object.entries(parseEnv(bytes.toString('utf8')))) if (v !== undefined) fromEnvFiles[k] = v;
   }
 
   const names = reads.all ? Object.keys(load.env) : [...reads.names];

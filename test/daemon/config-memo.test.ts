@@ -64,6 +64,29 @@ describe('the daemon keeps the loaded config while nothing it depends on changes
     expect(displayName(await read())).toBe('Bbb');
   });
 
+  it('a file rewritten while it was loaded and put back before the load ended is loaded afresh next time', async () => {
+    // The load saw other bytes than the digests taken around it: keeping its result would apply a config
+    // the files no longer hold (one declaring less would prune) once the settle reader sees them quiet.
+    const { file, load } = setup(config('Aaa'));
+    let swap = false;
+    let loads = 0;
+    const read = memoizeLoad(load, async (options) => {
+      loads++;
+      if (!swap) return loadDesiredState(options);
+      swap = false;
+      writeFileSync(file, config('Ccc'));
+      const result = await loadDesiredState(options);
+      await new Promise((r) => setTimeout(r, 30));
+      writeFileSync(file, config('Bbb'));
+      return result;
+    });
+    await warm(read, () => loads);
+    writeFileSync(file, config('Bbb'));
+    swap = true;
+    expect(displayName(await read())).toBe('Ccc');
+    expect(displayName(await read())).toBe('Bbb');
+  });
+
   it('a changed value of a variable the config reads is picked up', async () => {
     const { load, env } = setup(config('${NAME}'), { NAME: 'One' });
     const { read, loads } = counted(load);
