@@ -10,7 +10,7 @@ export const MARKDOWN_MARKER = '<!-- nango-gitops-plan -->';
 export const MARKDOWN_HEADING = '### nango-gitops plan';
 
 /** A change's details longer than this many lines are folded in `<details>`, so one big change cannot bury the rest. */
-export const FOLD_AFTER_LINES = 8;
+const FOLD_AFTER_LINES = 8;
 
 /** `host`: where the plan is for (the key never); the heading names it. */
 export function renderPlanMarkdown(plan: Plan, host?: string): string {
