@@ -59,8 +59,8 @@ export function renderPlanMarkdownBody(plan: Plan, counts = false): string {
   lines.push('');
   for (const n of plan.notes) lines.push(`> ${n.unique_key ? `${markdownCode(showKey(n.unique_key), false)}: ` : ''}${markdownText(n.message)}`);
   if (plan.unmanaged.length > 0) lines.push('', `Unmanaged (left alone): ${plan.unmanaged.map((k) => markdownCode(showKey(k), false)).join(', ')}`);
-  const skipped = skippedLine(plan, (k) => markdownCode(showKey(k), false));
-  if (skipped !== undefined) lines.push('', skipped.replace('--target', '`--target`'));
+  const skipped = skippedLine(plan, (k) => markdownCode(showKey(k), false), '`--target`');
+  if (skipped !== undefined) lines.push('', skipped);
   lines.push(
     '',
     `**Plan:** ${s.create} to create, ${s.update} to update, ${s.rename} to rename, ${s.delete} to delete, ${s.replace} to replace; ${s.unchanged} unchanged, ${s.unmanaged} unmanaged.`,
