@@ -55,7 +55,8 @@ export function cutAtLine(text: string): string {
     if (open === 0 && run > 0) open = run;
     else if (open > 0 && run >= open && line.trim() === '`'.repeat(run)) open = 0;
     else if (open === 0) {
-      // The renderers write folds as HTML lines of their own; values in them are escaped, so never `<details>`.
+      // The plan's own folds open and close inside one table row, so a cut at a line never splits them; this
+      // closes a fold on lines of its own. Values are escaped, so none can open one.
       if (/^\s*<details\b/i.test(line)) folds++;
       if (/<\/details>\s*$/i.test(line)) folds = Math.max(0, folds - 1);
     }

@@ -20,6 +20,11 @@ function nameOf(o: EnvironmentOutcome): string {
   return o.environment ?? 'default';
 }
 
+/** Whether the run got to applying this environment's plan (applied, or failed while applying): its results are shown. */
+export function reachedApply(o: EnvironmentOutcome): boolean {
+  return o.status === 'applied' || o.stage === 'apply';
+}
+
 export function environmentHeading(o: EnvironmentOutcome): string {
   return `Environment ${nameOf(o)} (${o.host ?? 'host not resolved'})`;
 }
@@ -53,7 +58,7 @@ export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], 
   const sections = outcomes.map((o) => {
     let body = '';
     if (o.plan) {
-      const applied = mode === 'apply' && (o.status === 'applied' || o.stage === 'apply');
+      const applied = mode === 'apply' && reachedApply(o);
       if (applied) body = o.plan.changes.length === 0 ? renderPlanText(o.plan, paint) : `${renderPlanText(o.plan, paint)}\n${renderApplyText(o.plan, paint)}`;
       else body = github ? renderPlanGithub(o.plan, o.environment, paint) : renderPlanText(o.plan, paint);
     }
@@ -69,8 +74,7 @@ export function renderEnvironmentsText(outcomes: readonly EnvironmentOutcome[], 
 
 export function renderEnvironmentsMarkdown(outcomes: readonly EnvironmentOutcome[], mode: RunMode): string {
   const parts = [MARKDOWN_MARKER, MARKDOWN_HEADING, ''];
-  const planned = outcomes.filter((o) => o.plan !== undefined);
-  if (planned.length > 0) {
+  if (outcomes.some((o) => o.plan !== undefined)) {
     const rows = outcomes.map((o) => ({ label: markdownText(nameOf(o)), status: o.status, summary: o.plan?.summary }));
     parts.push(...summaryTable(rows), '');
   }

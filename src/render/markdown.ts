@@ -10,7 +10,7 @@ export const MARKDOWN_MARKER = '<!-- nango-gitops-plan -->';
 export const MARKDOWN_HEADING = '### nango-gitops plan';
 
 /** A change's details longer than this many lines are folded in `<details>`, so one big change cannot bury the rest. */
-export const FOLD_AFTER_LINES = 8;
+const FOLD_AFTER_LINES = 8;
 
 /** `host`: where the plan is for (the key never); the heading names it. */
 export function renderPlanMarkdown(plan: Plan, host?: string): string {
@@ -59,8 +59,8 @@ export function renderPlanMarkdownBody(plan: Plan, counts = false): string {
   lines.push('');
   for (const n of plan.notes) lines.push(`> ${n.unique_key ? `${markdownCode(showKey(n.unique_key), false)}: ` : ''}${markdownText(n.message)}`);
   if (plan.unmanaged.length > 0) lines.push('', `Unmanaged (left alone): ${plan.unmanaged.map((k) => markdownCode(showKey(k), false)).join(', ')}`);
-  const skipped = skippedLine(plan, (k) => markdownCode(showKey(k), false));
-  if (skipped !== undefined) lines.push('', skipped.replace('--target', '`--target`'));
+  const skipped = skippedLine(plan, (k) => markdownCode(showKey(k), false), '`--target`');
+  if (skipped !== undefined) lines.push('', skipped);
   lines.push(
     '',
     `**Plan:** ${s.create} to create, ${s.update} to update, ${s.rename} to rename, ${s.delete} to delete, ${s.replace} to replace; ${s.unchanged} unchanged, ${s.unmanaged} unmanaged.`,

@@ -11,7 +11,7 @@ type Segment = string | { style: Style; text: string };
 type Line = string | Segment[];
 
 /** The colour of a change's symbol and headline: Terraform's. */
-export const ACTION_STYLE: Record<Change['action'], Style> = { create: 'create', update: 'update', rename: 'update', delete: 'delete', replace: 'delete' };
+const ACTION_STYLE: Record<Change['action'], Style> = { create: 'create', update: 'update', rename: 'update', delete: 'delete', replace: 'delete' };
 
 export function renderPlanText(plan: Plan, paint: Paint = plain): string {
   const lines: Line[] = [];

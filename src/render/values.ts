@@ -34,9 +34,9 @@ export function describeChange(c: Change, show: (name: string) => string = showK
     case 'rename':
       return `rename ${from(c.from_unique_key)} → ${key} (${provider})`;
     case 'delete':
-      return `delete ${key} (${provider}): ${DELETE_REASON}${destroys(c, '; ')}`;
+      return `delete ${key} (${provider}): ${DELETE_REASON}${destroys(c)}`;
     case 'replace':
-      return `replace ${key} (${from(c.from_provider)} → ${provider}) (forces replacement: provider${destroys(c, '; ')})`;
+      return `replace ${key} (${from(c.from_provider)} → ${provider}) (forces replacement: provider${destroys(c)})`;
   }
 }
 
@@ -44,11 +44,11 @@ export function describeChange(c: Change, show: (name: string) => string = showK
  * Why a delete is planned. The diff plans one for exactly this (and, with owns, only for owned keys; a
  * key outside owns stays unmanaged), so the renderer can say it without the plan carrying it.
  */
-export const DELETE_REASON = 'not declared in any file; prune is on';
+const DELETE_REASON = 'not declared in any file; prune is on';
 
-/** What a delete or replace destroys, unless it is known to be nothing (then it is noise). */
-function destroys(c: Change, separator: string): string {
-  return c.connections === 0 ? '' : `${separator}destroys ${formatConnections(c.connections)}`;
+/** `; destroys …` for a delete or replace, unless it is known to destroy nothing (then it is noise). */
+function destroys(c: Change): string {
+  return c.connections === 0 ? '' : `; destroys ${formatConnections(c.connections)}`;
 }
 
 /** A list field changed in place, item by item: what was added, removed, and what stayed. */

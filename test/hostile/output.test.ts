@@ -116,6 +116,26 @@ describe('markdown', () => {
   });
 });
 
+describe('markdown folds', () => {
+  it('a long list diff is folded in the tool\'s own <details>; list items from the API cannot open, close or forge a fold, link or ping', async () => {
+    const HOSTILE = ['</details>', '<details open>', '<summary>x</summary>', '<img src=x>', '@octocat', 'a|b', '[l](https://e.example)'];
+    const kept = Array.from({ length: 6 }, (_, i) => `kept:${i}`);
+    fixture.emu.seed([{ unique_key: 'slack', provider: 'slack', credentials: { type: 'OAUTH2', client_id: 'c', client_secret: 'fold-canary-secret', scopes: [...kept, ...HOSTILE].join(','), webhook_secret: null } }]);
+    const scopes = [...kept, 'new:1', 'new:2'].map((s) => `        - ${JSON.stringify(s)}`).join('\n');
+    const dir = tempConfig({ 'a.yaml': `integrations:\n  - unique_key: slack\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: c\n      client_secret: \${SLACK_SECRET}\n      scopes:\n${scopes}\n` });
+    const r = await runCli(['plan', '-c', dir, '--format', 'markdown'], { env: fixture.env({ SLACK_SECRET: 'fold-canary-secret' }) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('fold-canary-secret');
+    const row = r.stdout.split('\n').find((l) => l.startsWith('| `~`')) ?? '';
+    expect(row, r.stdout).toContain('<details><summary>1 field, 11 lines</summary>');
+    expect(unescapedPipes(row), row).toBe(4);
+    // Outside code spans, the only tags are the tool's own fold, opened and closed once, and its <br>s.
+    const text = outsideCode(row);
+    expect(text.match(/<[^>]*>/g)?.filter((t) => t !== '<br>'), row).toEqual(['<details>', '<summary>', '</summary>', '</details>']);
+    expect(text, row).not.toMatch(/@[A-Za-z0-9]|[[\]]|:\/\//);
+  });
+});
+
 describe('--format github', () => {
   const HOSTILE_KEY = 'evil\n::error::pwned-by-key';
   const HOSTILE_NAME = 'x\r\n::warning file=a.yaml::pwned-by-name%0A::error::pwned-by-percent';

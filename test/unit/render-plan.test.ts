@@ -7,6 +7,9 @@ import type { Change, FieldChange } from '../../src/plan/types.js';
 import { ansi, plain, shouldColor } from '../../src/render/color.js';
 import { renderPlanMarkdown, summaryTable } from '../../src/render/markdown.js';
 import { renderApplyText, renderPlanText } from '../../src/render/text.js';
+import { renderEnvironmentsMarkdown } from '../../src/render/environments.js';
+import { renderEnvironmentsApplied } from '../../src/render/environments-applied.js';
+import type { EnvironmentOutcome } from '../../src/reconcile/run-environment.js';
 
 const plan = (changes: Change[]) => buildPlan({ changes, unchanged: 0, unmanaged: [], notes: [], diagnostics: [] });
 const ESC = '\u001b';
@@ -183,5 +186,53 @@ describe('markdown', () => {
     const small = renderPlanMarkdown(plan([update([scopeField(['a', 'gone'], ['a', 'new'])])]));
     expect(small).toContain('| `~` | update `hubspot` (`hubspot`) | `credentials.scopes`:<br>`+ "new"`<br>`- "gone"`<br>`  "a"` |');
     expect(small).not.toContain('<details>');
+  });
+});
+
+describe('markdown of several environments', () => {
+  it('one counts table at the top, a row per environment (no counts for one without a plan), and no second table in a section', () => {
+    const dev: EnvironmentOutcome = { environment: 'dev', host: 'https://dev.example', status: 'planned', plan: plan([update([{ path: 'display_name', before: 'A', after: 'B' }])]), diagnostics: [] };
+    const prod: EnvironmentOutcome = { environment: 'prod', host: undefined, status: 'invalid', diagnostics: [] };
+    const lines = renderEnvironmentsMarkdown([dev, prod], 'plan').split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      '<!-- nango-gitops-plan -->',
+      '### nango-gitops plan',
+      '',
+      '| Environment | Create | Update | Rename | Delete | Replace | Unchanged | Unmanaged | Status |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| dev | 0 | 1 | 0 | 0 | 0 | 0 | 0 | planned |',
+      '| prod | – | – | – | – | – | – | – | invalid |',
+    ]);
+    expect(lines.filter((l) => l.startsWith('| Environment |') || l.startsWith('| Create |'))).toHaveLength(1);
+    // No plan anywhere: no table of dashes.
+    expect(renderEnvironmentsMarkdown([prod], 'plan')).not.toContain('| Environment |');
+  });
+});
+
+describe('text of several environments after the approval', () => {
+  it('only the results of environments that reached the apply with changes (one that failed while applying too), then the summary', () => {
+    const changed = (result: 'applied' | 'failed'): Change[] => [{ action: 'create', unique_key: 'slack', provider: 'slack', fields: [], result, ...(result === 'failed' ? { error: 'boom' } : {}) }];
+    const outcomes: EnvironmentOutcome[] = [
+      { environment: 'dev', host: 'https://dev.example', status: 'applied', plan: plan(changed('applied')), diagnostics: [] },
+      { environment: 'staging', host: 'https://staging.example', status: 'applied', plan: plan([]), diagnostics: [] },
+      { environment: 'prod', host: 'https://prod.example', status: 'failed', stage: 'apply', plan: plan(changed('failed')), diagnostics: [], error: 'boom' },
+      { environment: 'qa', host: undefined, status: 'failed', stage: 'api', diagnostics: [], error: 'Nango API: unreachable' },
+    ];
+    const out = renderEnvironmentsApplied(outcomes, ansi);
+    expect(out.replace(/\u001b\[[0-9]+m/g, '')).toBe(
+      [
+        'Environment dev (https://dev.example)',
+        'ok      + create slack (slack)',
+        'Apply complete: 1 applied, 0 failed, 0 skipped.',
+        '',
+        'Environment prod (https://prod.example)',
+        'FAILED  + create slack (slack): boom',
+        'Apply complete: 0 applied, 1 failed, 0 skipped.',
+        '',
+        'Environments: 2 applied (dev, staging), 2 failed (prod, qa).',
+        '',
+      ].join('\n'),
+    );
+    expect(out).toContain(`${BOLD}${RED}FAILED`);
   });
 });
