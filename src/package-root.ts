@@ -8,13 +8,14 @@ const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 let cached: string | undefined;
 
 /**
- * The directory holding package.json. Walking up (rather than a fixed `../..`) works both from
- * `src/` under vitest and from `dist/src/` after a build; schemas/ and generated/ sit beside it.
+ * The directory holding package.json and schemas/. Walking up (rather than a fixed `../..`) works both from
+ * `src/` under vitest and from `dist/src/` after a build; generated/ sits beside it. The bundle's own
+ * package.json (dist/cli/, which only makes its files CommonJS) has no schemas/ beside it.
  */
 export function packageRoot(): string {
   if (cached !== undefined) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'schemas'))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot find package.json above the nango-gitops sources');
     dir = up;

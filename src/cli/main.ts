@@ -1,11 +1,28 @@
 #!/usr/bin/env -S node --
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { builtHelp } from './built-help.js';
+import { installCodeCache } from './code-cache.js';
+import { prebuiltValidatorPath } from '../config/validator-path.js';
 
 const help = builtHelp(process.argv);
 if (help !== undefined) {
   process.stdout.write(help);
 } else {
-  const { programFor } = await import('./program.js');
-  const program = await programFor(process.argv);
-  await program.parseAsync(process.argv);
+  // The bundle (rolldown.config.mjs) is CommonJS so that V8's code cache can be handed back (code-cache.ts).
+  // Not under V8 flags (the image runs the daemon with some): a cache made with other flags is rejected.
+  const bundle = dirname(fileURLToPath(import.meta.url));
+  if (process.execArgv.length === 0 && process.env['NODE_DISABLE_COMPILE_CACHE'] === undefined) {
+    const validator = prebuiltValidatorPath();
+    installCodeCache({
+      dir: join(bundle, '.v8-cache'),
+      cacheable: (file) => dirname(file) === bundle || file === validator,
+      run: process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '',
+    });
+  }
+  // Not a top-level await: the bundle is CommonJS.
+  void import('./program.js').then(async ({ programFor }) => {
+    const program = await programFor(process.argv);
+    await program.parseAsync(process.argv);
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,8 @@ import { buildProgram } from '../../src/cli/program.js';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
 import { useEmulator } from '../helpers/emulator.js';
 
-// Logs the URL of every module the CLI imports (ESM loader hooks run in their own thread).
+// Logs the URL of every module the CLI loads: ES modules through loader hooks (they run in their own
+// thread), CommonJS files (the bundle's chunks, most dependencies) through a preloaded resolver wrapper.
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
@@ -16,9 +17,22 @@ export async function resolve(specifier, context, next) {
 }`;
 const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`;
 
+const REQUIRE_LOG = `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolve.apply(this, args);
+  if (file.startsWith('/')) appendFileSync(process.env.MODULE_LOG, pathToFileURL(file).href + '\\n');
+  return file;
+};`;
+
 async function runLoggingModules(args: string[], env: Record<string, string> = {}): Promise<CliResult & { modules: string[] }> {
-  const log = join(mkdtempSync(join(tmpdir(), 'nango-gitops-modules-')), 'modules.txt');
-  const r = await runCli(args, { env: { ...env, MODULE_LOG: log }, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`] });
+  const dir = mkdtempSync(join(tmpdir(), 'nango-gitops-modules-'));
+  const log = join(dir, 'modules.txt');
+  const preload = join(dir, 'log-require.cjs');
+  writeFileSync(preload, REQUIRE_LOG);
+  const r = await runCli(args, { env: { ...env, MODULE_LOG: log }, nodeArgs: ['--require', preload, '--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`] });
   const modules = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:'));
   return { ...r, modules: modules.map((url) => fileURLToPath(url)) };
 }

@@ -27,6 +27,8 @@ export interface RunCliOptions {
   /** Run as another user (root only): root reads files whatever their mode. */
   uid?: number;
   gid?: number;
+  /** Another copy of the bundled CLI (test/cli/code-cache.test.ts). */
+  cli?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface RunCliOptions {
  */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--', CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--', options.cli ?? CLI, ...args], {
       cwd: options.cwd ?? ROOT,
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),

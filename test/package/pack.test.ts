@@ -164,10 +164,12 @@ describe('npm pack', () => {
     // The GitHub Action runs from its release tags, which carry dist/action/ (docs/github-actions.md), never from npm.
     expect(paths.filter((p) => p.startsWith('dist/action/') || p === 'action.yml' || p.startsWith('src/'))).toEqual([]);
     for (const path of paths) {
-      expect(path, path).toMatch(/^(dist\/cli\/[\w-]+\.js|generated\/[\w.-]+\.(json|cjs)|schemas\/[\w.-]+\.json|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/);
+      expect(path, path).toMatch(/^(dist\/cli\/([\w-]+\.js|package\.json)|generated\/[\w.-]+\.(json|cjs)|schemas\/[\w.-]+\.json|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/);
     }
+    // The bundle is CommonJS (code-cache.ts): its package.json says so, the package's own says "module".
+    expect(JSON.parse(readFileSync(join(installed, 'dist', 'cli', 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     // Every chunk the entry point loads is in the tarball.
-    for (const path of paths.filter((p) => p.startsWith('dist/cli/'))) {
+    for (const path of paths.filter((p) => p.startsWith('dist/cli/') && p.endsWith('.js'))) {
       for (const spec of moduleSpecifiers(join(source, path)).filter((s) => s.startsWith('./'))) {
         expect(paths, `${path} imports ${spec}`).toContain(posix.join('dist/cli', spec));
       }

@@ -1,0 +1,134 @@
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
+
+// src/cli/code-cache.ts: V8's code cache of each chunk of the bundle, in dist/cli/.v8-cache. Each test runs
+// its own copy of the package, so the suite's other CLI runs (which share dist/cli) cannot touch its cache.
+
+const fixture = useEmulator();
+
+let root = '';
+let cli = '';
+let cacheDir = '';
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'nango-gitops-code-cache-'));
+  for (const part of ['package.json', 'schemas', 'generated', 'dist/cli']) {
+    cpSync(join(ROOT, part), join(root, part), { recursive: true, filter: (src) => !src.includes('.v8-cache') });
+  }
+  // The runtime dependencies (ajv's helpers for the generated validator, pino...), as an install has them.
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  cli = join(root, 'dist', 'cli', 'nango-gitops.js');
+  cacheDir = join(root, 'dist', 'cli', '.v8-cache');
+});
+
+const config = (): string => tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: analytics\n    provider: posthog\n' });
+const validate = (dir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<CliResult> => runCli(['validate', '-c', dir], { cli, env, nodeArgs });
+
+/** Each cache file and its modification time (ns): a file rewritten gets a new one. */
+function caches(): Map<string, bigint> {
+  if (!existsSync(cacheDir)) return new Map();
+  return new Map(readdirSync(cacheDir).map((f) => [f, statSync(join(cacheDir, f), { bigint: true }).mtimeNs]));
+}
+
+/** The commands recorded in a cache file's header. */
+function runsOf(file: string): string[] {
+  const bytes = readFileSync(join(cacheDir, file));
+  const header = bytes.toString('latin1', 0, bytes.indexOf(0)).split('\n');
+  return header[2] === '' ? [] : (header[2] ?? '').split(',');
+}
+
+describe('code cache', () => {
+  it('a run writes a cache of each chunk it loaded (and of the generated validator); the next run uses it and writes nothing', async () => {
+    const dir = config();
+    const first = await validate(dir);
+    expect(first.code, first.stderr).toBe(0);
+    const written = caches();
+    const chunks = readdirSync(join(root, 'dist', 'cli')).filter((f) => f.endsWith('.js') && f !== 'nango-gitops.js');
+    expect([...written.keys()].length).toBeGreaterThan(2);
+    for (const name of written.keys()) expect([...chunks.map((c) => `${c}.v8`), 'config-validator.cjs.v8']).toContain(name);
+    expect(written.has('config-validator.cjs.v8')).toBe(true);
+    // validate loads no HTTP client: the plan's chunks have no cache yet.
+    expect([...written.keys()].some((f) => f.startsWith('plan-run-'))).toBe(false);
+
+    const second = await validate(dir);
+    expect(second).toEqual(first);
+    // V8 accepted every cache: a rejected one (or one without this command's functions) would be rewritten.
+    expect(caches()).toEqual(written);
+  });
+
+  it('another command adds its functions once: the cache then records both', async () => {
+    const dir = config();
+    expect((await validate(dir)).code).toBe(0);
+    const rules = [...caches().keys()].find((f) => f.startsWith('rules-'));
+    expect(rules).toBeDefined();
+    expect(runsOf(rules!)).toEqual(['validate']);
+
+    const plan = await runCli(['plan', '-c', dir], { cli, env: fixture.env() });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('1 to create');
+    expect(runsOf(rules!)).toEqual(['validate', 'plan']);
+    const after = caches();
+    expect([...after.keys()].some((f) => f.startsWith('plan-run-'))).toBe(true);
+
+    expect((await runCli(['plan', '-c', dir], { cli, env: fixture.env() })).code).toBe(0);
+    expect((await validate(dir)).code).toBe(0);
+    expect(caches()).toEqual(after);
+  });
+
+  it('a cache V8 rejects (damaged) or of an edited file (other mtime) is not used, and is written anew', async () => {
+    const dir = config();
+    const clean = await validate(dir);
+    const before = caches();
+    const rules = [...before.keys()].find((f) => f.startsWith('rules-'))!;
+    const options = [...before.keys()].find((f) => f.startsWith('options-'))!;
+
+    // Same header, V8's part overwritten with zeros: V8's checksum or sanity check fails.
+    const bytes = readFileSync(join(cacheDir, rules));
+    bytes.fill(0, bytes.indexOf(0) + 1);
+    writeFileSync(join(cacheDir, rules), bytes);
+    // The chunk "edited": its stamp (size and mtime) no longer matches the header.
+    const chunk = join(root, 'dist', 'cli', options.slice(0, -'.v8'.length));
+    utimesSync(chunk, new Date(), new Date(Date.now() + 5_000));
+    const damaged = caches();
+
+    expect(await validate(dir)).toEqual(clean);
+    const after = caches();
+    expect(after.get(rules)).not.toBe(damaged.get(rules));
+    expect(after.get(options)).not.toBe(damaged.get(options));
+    expect(readFileSync(join(cacheDir, rules)).subarray(-64).some((b) => b !== 0)).toBe(true);
+    // The other chunks' caches were good and stay as they were.
+    for (const [name, mtime] of after) if (name !== rules && name !== options) expect(mtime, name).toBe(before.get(name));
+  });
+
+  it('nothing is written where the bundle is read-only, under node flags, or with NODE_DISABLE_COMPILE_CACHE; the output is the same', async () => {
+    const dir = config();
+    const expected = await validate(dir);
+    expect(expected.code).toBe(0);
+    rmSync(cacheDir, { recursive: true });
+
+    // An unprivileged user (the install belongs to root, as with `npm install -g` or the image).
+    if (process.getuid?.() === 0) {
+      chmodSync(root, 0o755);
+      chmodSync(dir, 0o755);
+      const other = await runCli(['validate', '-c', dir], { cli, uid: 65534, gid: 65534 });
+      expect(other).toEqual(expected);
+      expect(existsSync(cacheDir)).toBe(false);
+    }
+    expect(await validate(dir, {}, ['--max-semi-space-size=1'])).toEqual(expected);
+    expect(await validate(dir, { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(expected);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('a cache directory that cannot be made costs nothing but the cache', async () => {
+    const dir = config();
+    writeFileSync(cacheDir, 'not a directory');
+    const r = await validate(dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('Valid: 1 integration in 1 file.\n');
+  });
+});
