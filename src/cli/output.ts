@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import type { Diagnostic } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnosticsGithub, renderPlanGithub } from '../render/github.js';
@@ -53,7 +53,7 @@ export function reportConfigErrors(diagnostics: readonly Diagnostic[], format: F
 /** `--out FILE`: a file that cannot be written is the user's to fix (a directory that does not exist), not a bug. */
 export async function writeOut(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, text);
+    writeFileSync(file, text);
   } catch (err) {
     throw new UserError(`--out ${file}: cannot write the plan (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { accessSync, constants, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { error, warning } from './diagnostics.js';
 import type { Diagnostic } from './types.js';
@@ -63,7 +62,7 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
   const addFile = async (abs: string, real: string): Promise<void> => {
     const display = displayName(abs, cwd);
     try {
-      await access(abs, constants.R_OK);
+      accessSync(abs, constants.R_OK);
     } catch (err) {
       diagnostics.push(error(`cannot read config file ${display}: ${reason(err)}`));
       return;
@@ -75,7 +74,7 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
   const walk = async (dir: string, realDir: string, ancestors: ReadonlySet<string>): Promise<number> => {
     let entries: string[];
     try {
-      entries = await readdir(dir);
+      entries = readdirSync(dir);
     } catch (err) {
       diagnostics.push(error(`cannot read directory ${displayName(dir, cwd)}: ${reason(err)}`));
       return 0;
@@ -88,7 +87,7 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
       const abs = join(dir, name);
       let info;
       try {
-        info = await stat(abs);
+        info = statSync(abs);
       } catch (err) {
         const code = errCode(err);
         if (code === 'ELOOP') {
@@ -104,7 +103,7 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
       }
       let real: string;
       try {
-        real = await realpath(abs);
+        real = realpathSync.native(abs);
       } catch (err) {
         diagnostics.push(error(`cannot resolve ${displayName(abs, cwd)}: ${reason(err)}`));
         continue;
@@ -137,14 +136,16 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
     const abs = resolve(cwd, p);
     let info;
     try {
-      info = await stat(abs);
+      info = statSync(abs);
     } catch (err) {
       const code = errCode(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        const dangling = await lstat(abs).then(
-          (l) => l.isSymbolicLink(),
-          () => false,
-        );
+        let dangling = false;
+        try {
+          dangling = lstatSync(abs).isSymbolicLink();
+        } catch {
+          // Neither there nor a link.
+        }
         if (defaultPath && !dangling) {
           // A first run in the wrong directory, or before any config exists: say how to get going.
           diagnostics.push(
@@ -165,7 +166,7 @@ export async function discoverConfigFiles(paths: readonly string[], cwd: string,
     }
     let real: string;
     try {
-      real = await realpath(abs);
+      real = realpathSync.native(abs);
     } catch (err) {
       diagnostics.push(error(`cannot resolve config path ${p}: ${reason(err)}`));
       continue;

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { error } from './diagnostics.js';
@@ -28,13 +27,13 @@ export async function readEnvFiles(files: readonly string[], cwd: string): Promi
     paths.push(abs);
     let text: string;
     try {
-      const info = await stat(abs);
+      const info = statSync(abs);
       if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
       if (info.size > MAX_SECRET_FILE_BYTES) {
         diagnostics.push(error(`env file ${f} is larger than 1 MiB; refusing to read it`));
         continue;
       }
-      text = await readFile(abs, 'utf8');
+      text = readFileSync(abs, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'not a file' : (code ?? 'unreadable');

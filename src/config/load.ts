@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
@@ -119,17 +119,17 @@ function top(file: ConfigFile): SourceLocation {
 async function readText(file: ConfigFile): Promise<{ text: string } | { problem: string }> {
   try {
     // Size and type first: a FIFO would block a read, a huge file would fill memory.
-    const info = await stat(file.path);
+    const info = statSync(file.path);
     if (!info.isFile()) return { problem: 'not a regular file' };
     if (info.size > MAX_FILE_BYTES) return { problem: `file is larger than 4 MiB (${info.size} bytes); refusing to read it` };
-    const handle = await open(file.path, 'r');
+    const fd = openSync(file.path, 'r');
     let bytes: Buffer;
     try {
       // Read at most one byte past the limit, in case the file grew since stat.
       const buffer = Buffer.alloc(Math.min(info.size, MAX_FILE_BYTES) + 1);
       let length = 0;
       for (;;) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
         if (bytesRead === 0) break;
         length += bytesRead;
         if (length === buffer.length) break;
@@ -137,7 +137,7 @@ async function readText(file: ConfigFile): Promise<{ text: string } | { problem:
       if (length > MAX_FILE_BYTES) return { problem: 'file is larger than 4 MiB; refusing to read it' };
       bytes = buffer.subarray(0, length);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     if (bytes.includes(0)) return { problem: 'not a text file (it contains NUL bytes)' };
     let text: string;
