@@ -2,7 +2,6 @@
 // apply. In a terminal the user types `yes`; anywhere else (CI, a pipe, a cron job) apply refuses unless
 // --auto-approve says the run was approved beforehand. `apply --plan-file` never asks: the reviewed file
 // is the approval.
-import { createInterface } from 'node:readline';
 import { escapeControls } from '../escape.js';
 import type { Format } from './options.js';
 import { UserError } from './exit-codes.js';
@@ -45,6 +44,8 @@ export async function requireApproval(targets: string): Promise<void> {
 /** One line from stdin, or undefined at end of input (Ctrl-D). */
 function readLine(): Promise<string | undefined> {
   return new Promise((resolve) => {
+    // Loaded here: only an apply that asks needs it.
+    const { createInterface } = process.getBuiltinModule('node:readline');
     const rl = createInterface({ input: process.stdin, terminal: false });
     let line: string | undefined;
     rl.once('line', (text) => {

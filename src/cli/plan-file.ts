@@ -1,7 +1,7 @@
 // Reading a reviewed plan back (`apply --plan-file`): one environment's plan (format_version 1), or the
 // document of several environments (format_version 2). Checked for its exact shape and for each
 // recorded digest before any request.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { shapeProblem } from '../json-shape.js';
 import { isBlocked, planDigest } from '../plan/plan.js';
 import { ENVIRONMENTS_PLAN_SHAPE, PLAN_SHAPE } from '../plan/shape.js';
@@ -29,7 +29,7 @@ export function renderPlanFile(document: Plan | EnvironmentsDocument, metadata: 
 export async function readReviewedPlan(file: string): Promise<ReviewedPlan> {
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new UserError(`${file}: cannot read the reviewed plan (${err instanceof SyntaxError ? 'not JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`, EXIT.error, 'plan_file');
   }

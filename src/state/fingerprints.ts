@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { literal, object, recordOf, shapeProblem, string, type Shape } from '../json-shape.js';
@@ -64,10 +64,10 @@ export async function openFingerprintFile(path: string | undefined): Promise<Fin
     if (!dirty || path === undefined) return;
     dirty = false;
     try {
-      await mkdir(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(toJson(file), null, 2)}\n`, { mode: 0o600 });
-      await rename(tmp, path);
+      writeFileSync(tmp, `${JSON.stringify(toJson(file), null, 2)}\n`, { mode: 0o600 });
+      renameSync(tmp, path);
     } catch (err) {
       dirty = true;
       throw err;
@@ -138,7 +138,7 @@ const START_OVER = 'delete it to start over: fingerprints are rebuilt on the nex
 async function readState(path: string): Promise<StateFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map<string, Section>();
     throw new Error(`cannot read state file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
