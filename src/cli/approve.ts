@@ -5,6 +5,7 @@
 import { escapeControls } from '../escape.js';
 import type { Format } from './options.js';
 import { UserError } from './exit-codes.js';
+import { stdoutIsTerminal, writeStderr, writeStdout } from './stdio.js';
 
 const AUTO_APPROVE = '--auto-approve (or NANGO_GITOPS_AUTO_APPROVE=true)';
 
@@ -32,13 +33,13 @@ export async function requireApproval(targets: string): Promise<void> {
   if (process.stdin.isTTY !== true) {
     throw new UserError(`apply needs approval and stdin is not a terminal to ask on: review the plan above, then run apply with ${AUTO_APPROVE}, or apply a reviewed plan with --plan-file; nothing applied`);
   }
-  const out = process.stdout.isTTY === true ? process.stdout : process.stderr;
+  const write = stdoutIsTerminal() ? writeStdout : writeStderr;
   // Names and hosts come from the config and the environment: escaped like every other output of them.
-  out.write(`\nApply these changes to ${escapeControls(targets)}? Only 'yes' will be accepted: `);
+  write(`\nApply these changes to ${escapeControls(targets)}? Only 'yes' will be accepted: `);
   const answer = await readLine();
-  if (answer === undefined) out.write('\n');
+  if (answer === undefined) write('\n');
   if (answer?.trim() !== 'yes') throw new UserError('Apply cancelled.');
-  out.write('\n');
+  write('\n');
 }
 
 /** One line from stdin, or undefined at end of input (Ctrl-D). */

@@ -2,6 +2,7 @@
 // it loads neither commander nor any command, about a third of the CLI's start-up for this one case.
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { stdoutIsTerminal } from './stdio.js';
 
 export function builtHelpPath(): string {
   return join(packageRoot(), 'generated', 'cli-help.json');
@@ -13,7 +14,7 @@ export function builtHelpPath(): string {
  * text was written). Undefined otherwise, or without the file: the caller then builds the program.
  */
 export function builtHelp(argv: readonly string[]): string | undefined {
-  if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || process.stdout.isTTY === true) return undefined;
+  if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || stdoutIsTerminal()) return undefined;
   try {
     // Not `import ... from 'node:fs'`: an ES-module import of node:fs also loads its streams (~2 ms).
     const text: unknown = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(builtHelpPath(), 'utf8'));

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { COLOR_MODES, painter, type ColorMode, type Paint } from '../render/color.js';
+import { stdoutIsTerminal } from './stdio.js';
 
 /** `--color auto|always|never` for the commands that print a plan (its variable comes from GitopsCommand). */
 export function colorOption(): Option {
@@ -10,5 +11,5 @@ export function colorOption(): Option {
 
 /** The painter for plan text on stdout; markdown, JSON and files are never coloured (their renderers take none). */
 export function stdoutPainter(mode: ColorMode | undefined): Paint {
-  return painter(mode ?? 'auto', process.stdout);
+  return painter(mode ?? 'auto', { isTTY: stdoutIsTerminal() });
 }

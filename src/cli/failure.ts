@@ -6,6 +6,7 @@ import { escapeControls } from '../escape.js';
 import { NangoApiError } from '../nango/types.js';
 import { errorReport, renderErrorJson, type ErrorReport } from '../render/json-error.js';
 import { EXIT, UserError, type ExitCode } from './exit-codes.js';
+import { writeStdout, writeStderr } from './stdio.js';
 
 interface Failure {
   exitCode: ExitCode;
@@ -30,8 +31,8 @@ function describeFailure(err: unknown): Failure {
 /** Reports an error thrown by a command; returns its exit code. */
 export function reportFailure(err: unknown, json: boolean): ExitCode {
   const { exitCode, line, report } = describeFailure(err);
-  process.stderr.write(line);
-  if (json) process.stdout.write(renderErrorJson(report));
+  writeStderr(line);
+  if (json) writeStdout(renderErrorJson(report));
   return exitCode;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT } from './exit-codes.js';
 import { jsonRequested, usageErrorJson } from './failure.js';
+import { writeStdout } from './stdio.js';
 
 /** Each code's meaning, wrapped for an 80-column terminal (the help test checks every code is here). */
 const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string[]> = {
@@ -40,7 +41,7 @@ export function configureUsageErrors(program: Command): void {
         const line = text.replace(/\s*\n(?=\(Did you mean)/, ' ');
         write(line);
         // `--format json`: stdout is one JSON document whatever happened (stderr keeps the line).
-        if (jsonRequested(command)) process.stdout.write(usageErrorJson(line));
+        if (jsonRequested(command)) writeStdout(usageErrorJson(line));
       },
     });
   }

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { builtHelp } from './built-help.js';
 import { installCodeCache } from './code-cache.js';
 import { prebuiltValidatorPath } from '../config/validator-path.js';
+import { writeStdout } from './stdio.js';
 
 const help = builtHelp(process.argv);
 if (help !== undefined) {
-  process.stdout.write(help);
+  writeStdout(help);
 } else {
   // The bundle (rolldown.config.mjs) is CommonJS so that V8's code cache can be handed back (code-cache.ts).
   // Not under V8 flags (the image runs the daemon with some): a cache made with other flags is rejected.

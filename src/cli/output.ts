@@ -9,6 +9,7 @@ import { renderApplyText, renderDiagnosticsText, renderPlanText } from '../rende
 import { plain, type Paint } from '../render/color.js';
 import { UserError } from './exit-codes.js';
 import type { Format } from './options.js';
+import { writeStdout, writeStderr } from './stdio.js';
 
 export interface RenderExtras {
   /** Colours text and github output only: markdown and JSON go to comments and files. */
@@ -35,13 +36,13 @@ export function renderPlan(plan: Plan, format: Format, applied: boolean, { paint
 /** Diagnostics always go to stderr as text; under GitHub they are also annotations on stdout. */
 export function reportDiagnostics(diagnostics: readonly Diagnostic[], format: Format): void {
   if (diagnostics.length === 0) return;
-  process.stderr.write(renderDiagnosticsText(diagnostics));
-  if (format === 'github') process.stdout.write(renderDiagnosticsGithub(diagnostics));
+  writeStderr(renderDiagnosticsText(diagnostics));
+  if (format === 'github') writeStdout(renderDiagnosticsGithub(diagnostics));
 }
 
 /** Under `--format json` a failure with no plan to show is still one JSON document on stdout. */
 export function reportErrorJson(report: ErrorReport | undefined, format: Format): void {
-  if (format === 'json' && report) process.stdout.write(renderErrorJson(report));
+  if (format === 'json' && report) writeStdout(renderErrorJson(report));
 }
 
 /** An invalid config (nothing planned): the diagnostics as always, and the error document under JSON. */

@@ -3,6 +3,7 @@
 import { escapeControls, quoteKey } from '../escape.js';
 import { renderAnnotationGithub } from '../render/github.js';
 import { UserError } from './exit-codes.js';
+import { writeStdout, writeStderr } from './stdio.js';
 
 /** Where the targets came from, for messages: `--target`, `NANGO_GITOPS_TARGET`, or the plan file. */
 export interface TargetContext {
@@ -36,6 +37,6 @@ export function unmatchedTargetsError(context: TargetContext, outcomes: Readonly
 export function reportPartialPlan(context: TargetContext, github: boolean): void {
   if (context.targets.length === 0) return;
   const message = `targeting is in effect (${named(context, context.targets)}): the plan is partial, integrations outside it are not planned; run without --target to converge`;
-  process.stderr.write(`warning: ${escapeControls(message)}\n`);
-  if (github) process.stdout.write(renderAnnotationGithub('warning', 'partial plan (--target)', message));
+  writeStderr(`warning: ${escapeControls(message)}\n`);
+  if (github) writeStdout(renderAnnotationGithub('warning', 'partial plan (--target)', message));
 }

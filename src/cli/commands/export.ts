@@ -22,6 +22,7 @@ import { EXIT, UserError, type ExitCode } from '../exit-codes.js';
 import { addConfigOptions, addEnvironmentOption, environmentOrigin, INTEGER_RANGES, loadOptions, maxListResponseBytesOption, maxResponseBytesOption, positiveInt, responseLimits } from '../options.js';
 import { reportDiagnostics } from '../output.js';
 import { createCliRuntime, DEFAULT_HOST, readSecretKey } from '../runtime.js';
+import { writeStdout, writeStderr } from '../stdio.js';
 
 interface ExportOptions {
   output?: string;
@@ -106,9 +107,9 @@ async function exportCommand(opts: ExportOptions, cmd: Command): Promise<ExitCod
     });
   }
 
-  for (const n of result.notes) process.stderr.write(`note: ${showKey(n.unique_key)}${n.environment === undefined ? '' : ` (${escapeControls(n.environment)})`}: ${escapeControls(n.message)}\n`);
+  for (const n of result.notes) writeStderr(`note: ${showKey(n.unique_key)}${n.environment === undefined ? '' : ` (${escapeControls(n.environment)})`}: ${escapeControls(n.message)}\n`);
   await writeOutput(target, result);
-  if (target.kind !== 'stdout') process.stderr.write(await gitignoreNote(process.cwd()));
+  if (target.kind !== 'stdout') writeStderr(await gitignoreNote(process.cwd()));
   return EXIT.ok;
 }
 
@@ -247,14 +248,14 @@ async function writeOutput(target: Target, result: ExportResult): Promise<void> 
   const variables = renderVariableList(result.variables, result.environments);
   const variableCount = result.variables.length + (result.environments?.variables.length ?? 0);
   if (target.kind === 'stdout') {
-    process.stdout.write(result.documents.map((d) => d.content).join(''));
-    process.stderr.write(`${summary}.\n${variables}`);
+    writeStdout(result.documents.map((d) => d.content).join(''));
+    writeStderr(`${summary}.\n${variables}`);
     return;
   }
   if (target.kind === 'file') {
     await mkdir(dirname(target.path), { recursive: true });
     await writeFile(target.path, result.documents.map((d) => d.content).join(''), { flag: 'wx' });
-    process.stderr.write(`${summary} to ${display(target.path)}.\n${variables}`);
+    writeStderr(`${summary} to ${display(target.path)}.\n${variables}`);
     return;
   }
   await mkdir(target.path, { recursive: true });
@@ -264,7 +265,7 @@ async function writeOutput(target: Target, result: ExportResult): Promise<void> 
   for (const d of result.documents) await writeFile(join(target.path, d.name), d.content, { flag: 'wx' });
   const envExample = join(target.path, ENV_EXAMPLE);
   await writeFile(envExample, renderEnvExample(result.variables, result.environments), { flag: 'wx' });
-  process.stderr.write(
+  writeStderr(
     `${summary} to ${display(target.path)} (${result.documents.length} file${result.documents.length === 1 ? '' : 's'}). ` +
       `${display(envExample)} lists the ${variableCount} variable${variableCount === 1 ? '' : 's'} the config needs (no values).\n`,
   );

@@ -21,6 +21,7 @@ import { planFileMetadata, type ShapingOptions } from '../plan-metadata.js';
 import { reportPartialPlan, unmatchedTargetsError } from '../targets.js';
 import { openCliRemotes } from '../runtime.js';
 import type { RunContext } from './plan.js';
+import { writeStdout, writeStderr } from '../stdio.js';
 
 export interface Reviewed {
   file: string;
@@ -57,7 +58,7 @@ export async function runEnvironments(context: RunContext, names: readonly strin
   else if (mode === 'apply') {
     const pending = outcomes.filter((o) => o.status === 'planned' && (o.plan?.changes.length ?? 0) > 0);
     if (pending.length > 0 && opts.autoApprove !== true) {
-      process.stdout.write(render(outcomes, format, 'plan', context.paint, report()));
+      writeStdout(render(outcomes, format, 'plan', context.paint, report()));
       asked = true;
       await requireApproval(describeTargets(pending));
     }
@@ -67,13 +68,13 @@ export async function runEnvironments(context: RunContext, names: readonly strin
   const diagnostics = asked ? combineEnvironmentDiagnostics(config, outcomes) : report();
   if (mode === 'plan' && opts.out) await writePlanFile(opts.out, outcomes, opts);
   // After the question the plan is on screen already: text shows only what the apply did.
-  process.stdout.write(
+  writeStdout(
     asked && (format === 'text' || format === 'github') ? renderEnvironmentsApplied(outcomes, context.paint) : render(outcomes, format, mode, context.paint, diagnostics),
   );
   for (const o of outcomes) {
     // Invalid environments' diagnostics are above; a refusal is an error only when something was to be applied.
     if (o.status === 'failed' || (o.status === 'refused' && mode === 'apply')) {
-      process.stderr.write(`error: environment ${o.environment ?? ''}: ${escapeControls(o.error ?? o.status)}\n`);
+      writeStderr(`error: environment ${o.environment ?? ''}: ${escapeControls(o.error ?? o.status)}\n`);
     }
   }
   return combinedExitCode(outcomes, mode === 'plan' && opts.detailedExitcode === true);
@@ -108,7 +109,7 @@ function render(outcomes: readonly EnvironmentOutcome[], format: RunContext['for
 async function writePlanFile(file: string, outcomes: readonly EnvironmentOutcome[], opts: ShapingOptions): Promise<void> {
   const missing = outcomes.filter((o) => !o.plan).map((o) => o.environment ?? '');
   if (missing.length > 0) {
-    process.stderr.write(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
+    writeStderr(`error: ${escapeControls(file)} not written: no plan for environment${missing.length === 1 ? '' : 's'} ${missing.join(', ')}\n`);
     return;
   }
   await writeOut(file, renderPlanFile(environmentsDocument(outcomes), planFileMetadata(opts)));

@@ -19,6 +19,7 @@ import { reportPartialPlan, unmatchedTargetsError, type TargetContext } from '..
 import type { CliLog } from '../cli-log.js';
 import { connectRemote, createCliRuntime } from '../runtime.js';
 import { runEnvironments } from './plan-environments.js';
+import { writeStdout, writeStderr } from '../stdio.js';
 
 export interface PlanOptions extends RemoteOptions {
   out?: string;
@@ -143,7 +144,7 @@ async function runSingle({ opts, format, redactor, log, config, paint, target }:
   const resolved = await resolveEnvironment(config, undefined);
   const planned = await planEnvironment({ resolved, connect: () => remote, flags: policyFlags(opts), concurrency: opts.concurrency, redactor });
   if (planned.status === 'failed') {
-    process.stderr.write(`error: ${escapeControls(planned.error ?? 'failed')}\n`);
+    writeStderr(`error: ${escapeControls(planned.error ?? 'failed')}\n`);
     reportErrorJson(outcomeErrorReport(planned), format);
     return EXIT.error;
   }
@@ -159,35 +160,35 @@ async function runSingle({ opts, format, redactor, log, config, paint, target }:
 
   if (mode === 'plan') {
     if (opts.out) await writeOut(opts.out, renderPlanFile(plan, planFileMetadata(opts, planned.host)));
-    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
+    writeStdout(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
     if (isBlocked(plan)) return EXIT.refused;
     return opts.detailedExitcode && plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   }
 
   if (reviewed && reviewed.digest !== plan.digest) {
     const differs = `the plan differs from the reviewed one in ${opts.planFile} (live state or config changed since review); nothing applied`;
-    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: errorReport('refused', differs) }));
-    process.stderr.write(`error: ${differs}. Review the plan above and run plan --out again.\n`);
+    writeStdout(renderPlan(plan, format, false, { paint, host: planned.host, error: errorReport('refused', differs) }));
+    writeStderr(`error: ${differs}. Review the plan above and run plan --out again.\n`);
     return EXIT.refused;
   }
   if (isBlocked(plan)) {
-    process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
-    process.stderr.write('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
+    writeStdout(renderPlan(plan, format, false, { paint, host: planned.host, error: outcomeErrorReport(planned) }));
+    writeStderr('error: the plan was refused by a safety rule (see "blocked" above); nothing applied.\n');
     return EXIT.refused;
   }
-  if (format === 'text' || format === 'github') process.stdout.write(renderPlanText(plan, paint));
+  if (format === 'text' || format === 'github') writeStdout(renderPlanText(plan, paint));
   if (plan.changes.length === 0) {
-    if (format === 'json' || format === 'markdown') process.stdout.write(renderPlan(plan, format, true, { paint, host: planned.host }));
+    if (format === 'json' || format === 'markdown') writeStdout(renderPlan(plan, format, true, { paint, host: planned.host }));
     return EXIT.ok;
   }
   if (!reviewed && opts.autoApprove !== true) {
     // The question comes after the plan it is about (text and github printed theirs above).
-    if (format === 'markdown') process.stdout.write(renderPlan(plan, format, false, { paint, host: planned.host }));
+    if (format === 'markdown') writeStdout(renderPlan(plan, format, false, { paint, host: planned.host }));
     await requireApproval(describeTargets([{ environment: undefined, host: planned.host }]));
   }
   const applied = await applyEnvironment(planned, { concurrency: opts.concurrency });
   const result = applied.plan ?? plan;
-  if (format === 'text' || format === 'github') process.stdout.write('\n');
-  process.stdout.write(renderPlan(result, format, true, { paint, host: planned.host, error: outcomeErrorReport(applied) }));
+  if (format === 'text' || format === 'github') writeStdout('\n');
+  writeStdout(renderPlan(result, format, true, { paint, host: planned.host, error: outcomeErrorReport(applied) }));
   return applied.status === 'applied' ? EXIT.ok : EXIT.error;
 }

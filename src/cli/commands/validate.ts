@@ -4,6 +4,7 @@ import { configErrorReport } from '../../render/json-error.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { addCommonOptions, loadOptions, resolveFormat, type CommonOptions } from '../options.js';
 import { reportDiagnostics } from '../output.js';
+import { writeStdout } from '../stdio.js';
 
 interface ValidateOptions extends CommonOptions {
   allowMissingEnv?: boolean;
@@ -36,10 +37,10 @@ async function validate(opts: ValidateOptions): Promise<ExitCode> {
     // `error` as in every failed command's JSON (docs/cli.md, "Errors as JSON"); the rest as it always was.
     const error = ok ? {} : { error: configErrorReport(diagnostics) };
     const document = { format_version: 1, ...error, valid: ok, integrations: count, files, ...(environments ? { environments } : {}), diagnostics };
-    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(document, null, 2)}\n`);
   } else if (ok) {
-    process.stdout.write(`Valid: ${plural(count, 'integration')} in ${plural(files, 'file')}.\n`);
-    for (const e of environments ?? []) process.stdout.write(`  environment ${e.name ?? ''}: ${plural(e.integrations, 'integration')}\n`);
+    writeStdout(`Valid: ${plural(count, 'integration')} in ${plural(files, 'file')}.\n`);
+    for (const e of environments ?? []) writeStdout(`  environment ${e.name ?? ''}: ${plural(e.integrations, 'integration')}\n`);
   }
   return ok ? EXIT.ok : EXIT.error;
 }

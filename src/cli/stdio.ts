@@ -1,0 +1,57 @@
+// The CLI's output, written to file descriptors 1 and 2 directly. Node makes process.stdout and
+// process.stderr on first use, and for a pipe (CI, `| tee`, any parent that reads the output) that builds
+// a net.Socket and loads node:net and the stream machinery: ~3 ms, about 5 % of a `validate`. A write to
+// the descriptor is what that stream does for a pipe or file on Linux anyway (synchronously). Where it
+// would block (a descriptor left non-blocking, e.g. a terminal shared with stdin that Node has opened), the
+// rest of the output goes through the stream, which waits for it; the order of the output is kept.
+const { writeSync } = process.getBuiltinModule('node:fs');
+const { isatty } = process.getBuiltinModule('node:tty');
+
+type Fd = 1 | 2;
+
+const viaStream = new Set<Fd>();
+const closed = new Set<Fd>();
+
+function stream(fd: Fd): NodeJS.WriteStream {
+  return fd === 1 ? process.stdout : process.stderr;
+}
+
+function write(fd: Fd, text: string): void {
+  if (closed.has(fd) || text === '') return;
+  if (viaStream.has(fd)) {
+    stream(fd).write(text);
+    return;
+  }
+  let bytes = Buffer.from(text, 'utf8');
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        viaStream.add(fd);
+        stream(fd).write(bytes);
+        return;
+      }
+      // The reader went away (`| head`): the rest of the output has nowhere to go, and that is no error.
+      if (code === 'EPIPE') {
+        closed.add(fd);
+        return;
+      }
+      throw err;
+    }
+  }
+}
+
+export function writeStdout(text: string): void {
+  write(1, text);
+}
+
+export function writeStderr(text: string): void {
+  write(2, text);
+}
+
+/** Whether stdout is a terminal, without making process.stdout. */
+export function stdoutIsTerminal(): boolean {
+  return isatty(1);
+}

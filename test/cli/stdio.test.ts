@@ -1,0 +1,77 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCli, tempConfig } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
+
+// src/cli/stdio.ts: output goes to file descriptors 1 and 2 directly, without process.stdout/stderr.
+
+const fixture = useEmulator();
+
+/** A config of `n` integrations none of which exists yet: a plan of `n` creates, ~150 bytes each. */
+function manyCreates(n: number): string {
+  const items = Array.from({ length: n }, (_, i) => `  - unique_key: app-${i}\n    provider: posthog\n    display_name: App number ${i}\n`);
+  return tempConfig({ 'a.yaml': `integrations:\n${items.join('')}` });
+}
+
+describe('output to stdout', () => {
+  it('a reader that stops early (`| head`) ends the output without an error or a stack trace; the exit code is the command\'s', async () => {
+    const dir = manyCreates(3_000);
+    const child = spawn(process.execPath, ['--', CLI, 'plan', '-c', dir, '--detailed-exitcode'], {
+      env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(dir, 'state.json'), ...fixture.env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the child has started: every write of the plan meets a pipe with no reader.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(2); // changes pending: the command ran to its end
+  });
+
+  it('a stdout that would block (a non-blocking pipe, a slow reader) still gets the whole output, in order', async () => {
+    const dir = manyCreates(3_000);
+    const expected = await runCli(['plan', '-c', dir], { env: fixture.env() });
+    expect(expected.code, expected.stderr).toBe(0);
+    expect(expected.stdout.length).toBeGreaterThan(3 * 65_536); // far more than a pipe holds (64 KiB)
+
+    const fifo = join(mkdtempSync(join(tmpdir(), 'nango-gitops-fifo-')), 'out');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    // The child inherits this file description, O_NONBLOCK included: a write to a full pipe fails with EAGAIN.
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const child = spawn(process.execPath, ['--', CLI, 'plan', '-c', dir], {
+      env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(dir, 'state.json'), ...fixture.env() },
+      stdio: ['ignore', writer, 'pipe'],
+    });
+    closeSync(writer);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    await sleep(1_000); // the child fills the pipe and finds it full
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(65_536);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(reader, buffer);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        await sleep(5);
+        continue;
+      }
+      if (n === 0) break; // every writer closed: the child has exited
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+      await sleep(1);
+    }
+    closeSync(reader);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected.stdout);
+  });
+});
