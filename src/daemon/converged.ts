@@ -58,17 +58,23 @@ export function isConverged(outcome: PlanOutcome): outcome is Extract<PlanOutcom
   return outcome.status === 'planned' && outcome.plan.changes.length === 0;
 }
 
+export interface Kept {
+  /** The inputs as first kept: keeping them again (not the equal ones just read) lets the new list die young. */
+  inputs: PlanInputs;
+  outcome: Extract<PlanOutcome, { status: 'planned' }>;
+}
+
 export interface ConvergedMemo {
   /**
-   * The outcome kept, if `inputs` equal those it was planned from. Takes it out either way: only the run
+   * What was kept, if `inputs` equal those it was planned from. Takes it out either way: only the run
    * right after a converged one may reuse it (keep it again when reused or planned anew).
    */
-  take(inputs: PlanInputs): Extract<PlanOutcome, { status: 'planned' }> | undefined;
+  take(inputs: PlanInputs): Kept | undefined;
   keep(inputs: PlanInputs, outcome: Extract<PlanOutcome, { status: 'planned' }>): void;
 }
 
 export function createConvergedMemo(): ConvergedMemo {
-  let kept: { inputs: PlanInputs; outcome: Extract<PlanOutcome, { status: 'planned' }> } | undefined;
+  let kept: Kept | undefined;
   return {
     take(inputs) {
       const last = kept;
@@ -77,7 +83,7 @@ export function createConvergedMemo(): ConvergedMemo {
       const a = last.inputs;
       const same =
         a.loaded === inputs.loaded && a.remote === inputs.remote && a.flags === inputs.flags && a.stateWrites === inputs.stateWrites && sameJson(a.list, inputs.list);
-      return same ? last.outcome : undefined;
+      return same ? last : undefined;
     },
     keep(inputs, outcome) {
       kept = { inputs, outcome };

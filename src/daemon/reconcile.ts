@@ -314,7 +314,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const reused = fullRefresh ? undefined : kept;
       if (reused !== undefined) log.debug('nothing changed since the last run, which planned no change: its plan reused');
       const outcome =
-        reused ??
+        reused?.outcome ??
         (await planRun({ ...options.load, environment: options.environment }, options.flags, options.concurrency, {
           client: withListed(client, list),
           fingerprints,
@@ -325,7 +325,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
           preloaded: loaded,
         }));
       if (outcome.status === 'invalid') return configInvalid(outcome.diagnostics, outcome.stage);
-      if (isConverged(outcome)) converged.keep({ ...inputs, list }, outcome);
+      if (isConverged(outcome)) converged.keep(reused?.inputs ?? { ...inputs, list }, outcome);
       declared = hashes;
       if (fullRefresh) lastFullRefresh = started;
       report.digest = outcome.desired.digest.slice(0, 12);

@@ -37,7 +37,10 @@ describe('the converged memo', () => {
     const memo = createConvergedMemo();
     const kept = inputs();
     memo.keep(kept, outcome);
-    expect(memo.take({ ...kept, list: [item('a')] })).toBe(outcome);
+    const taken = memo.take({ ...kept, list: [item('a')] });
+    expect(taken?.outcome).toBe(outcome);
+    // The inputs first kept, not the equal ones just read.
+    expect(taken?.inputs).toBe(kept);
     // Taken: a run that did not keep it again (it planned changes, failed) leaves nothing for the next.
     expect(memo.take({ ...kept })).toBeUndefined();
     for (const other of [{ loaded: {} as EnvironmentResult }, { remote: {} }, { flags: { ...kept.flags } }, { list: [item('b')] }, { stateWrites: 1 }]) {
