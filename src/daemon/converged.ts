@@ -71,6 +71,8 @@ export interface ConvergedMemo {
    */
   take(inputs: PlanInputs): Kept | undefined;
   keep(inputs: PlanInputs, outcome: Extract<PlanOutcome, { status: 'planned' }>): void;
+  /** After a failed run: the next one plans in full. */
+  clear(): void;
 }
 
 export function createConvergedMemo(): ConvergedMemo {
@@ -87,6 +89,9 @@ export function createConvergedMemo(): ConvergedMemo {
     },
     keep(inputs, outcome) {
       kept = { inputs, outcome };
+    },
+    clear() {
+      kept = undefined;
     },
   };
 }

@@ -268,6 +268,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     };
 
     const configInvalid = (diagnostics: readonly Diagnostic[], stage: Stage): RunOutcome => {
+      converged.clear();
       if (stage === 'config') metrics.configValid(false);
       const errors = diagnostics.filter((d) => d.severity === 'error');
       const formatted = errors.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => formatDiagnostic(d));
@@ -379,6 +380,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       });
       return { retry: true };
     } catch (error) {
+      converged.clear();
       const where: Stage = stage === 'config' ? 'config' : error instanceof NangoApiError || stage === 'api' ? 'api' : stage;
       if (where === 'config') metrics.configValid(false);
       finish('error', { stage: where, error: message(error) });

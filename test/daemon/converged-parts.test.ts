@@ -47,6 +47,10 @@ describe('the converged memo', () => {
       memo.keep(kept, outcome);
       expect(memo.take({ ...kept, ...other })).toBeUndefined();
     }
+    // After a failed run.
+    memo.keep(kept, outcome);
+    memo.clear();
+    expect(memo.take(kept)).toBeUndefined();
   });
 
   it('counts every write to the fingerprint state', async () => {
