@@ -51,8 +51,14 @@ function addFile(hash: Hash, label: string, path: string): Buffer | undefined {
     // Synchronous: small local files read on every trigger, where each promise-based call costs about ten
     // times the CPU (V8's interpreter, the thread pool's round trip) for no concurrency gained.
     const info = statSync(path);
+    hash.update(`${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}\0`);
+    // The loader refuses anything but a regular file; opening a FIFO would wait for a writer, for ever.
+    if (!info.isFile()) {
+      hash.update('!not-a-file\0');
+      return undefined;
+    }
     const bytes = readFileSync(path);
-    hash.update(`${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}\0`).update(bytes).update('\0');
+    hash.update(bytes).update('\0');
     return bytes;
   } catch (err) {
     hash.update(`!${(err as NodeJS.ErrnoException).code ?? 'error'}\0`);
