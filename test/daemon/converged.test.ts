@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, type SeedIntegration } from '../emulator/server.js';
 import { tempConfig } from '../helpers/cli.js';
-import { startDaemon, type DaemonProcess, type LogLine } from '../helpers/daemon.js';
+import { metricValue, startDaemon, type DaemonProcess, type LogLine } from '../helpers/daemon.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const fixture = useEmulator();
@@ -84,6 +84,26 @@ async function stop(daemon: DaemonProcess): Promise<void> {
   expect((await daemon.exited).code).toBe(0);
   expect(daemon.stdout()).not.toContain(SECRET);
 }
+
+describe('a run that reuses the plan of a converged one', () => {
+  it('counts, reports and logs like any other run', async () => {
+    const { daemon } = await convergedDaemon();
+    const before = (await daemon.get('/metrics')).text;
+    const signals = metricValue(before, 'nango_gitops_reconcile_total', { result: 'success', trigger: 'signal' }) ?? 0;
+    const lastSuccess = metricValue(before, 'nango_gitops_last_success_timestamp_seconds') ?? 0;
+    const mark = daemon.lines.length;
+    const line = await signalled(daemon);
+    expect(daemon.lines.slice(mark).some((l) => l.msg === REUSED)).toBe(true);
+    expect(line).toMatchObject({ result: 'success', requests: 1, summary: { unchanged: 3 } });
+    const after = (await daemon.get('/metrics')).text;
+    expect(metricValue(after, 'nango_gitops_reconcile_total', { result: 'success', trigger: 'signal' })).toBe(signals + 1);
+    expect(metricValue(after, 'nango_gitops_last_success_timestamp_seconds')).toBeGreaterThan(lastSuccess);
+    expect(metricValue(after, 'nango_gitops_planned_changes', { action: 'update' })).toBe(0);
+    const ready = (await daemon.get('/readyz')).json as { last_reconcile?: { trigger?: string; result?: string; summary?: Record<string, number> } };
+    expect(ready.last_reconcile).toMatchObject({ trigger: 'signal', result: 'success', summary: { unchanged: 3 } });
+    await stop(daemon);
+  });
+});
 
 describe('after a run that reused the plan of a converged one, a drift is still acted on', () => {
   it('a remote change of one field (the list as long as before): updated back', async () => {
