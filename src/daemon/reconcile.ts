@@ -20,6 +20,7 @@ import type { Redactor } from '../redact.js';
 import type { FingerprintStore } from '../state/fingerprints.js';
 import { compactWhenQuiet } from './compact.js';
 import { configFingerprint, integrationHashes, keysToRefetch } from './config-digest.js';
+import { countingStore, createConvergedMemo, fingerprintWrites, isConverged, withListed, type PlanInputs } from './converged.js';
 import { memoizeLoad } from './config-memo.js';
 import { stoppableClient } from './guard.js';
 import type { RunOutcome, Trigger } from './loop.js';
@@ -145,6 +146,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let requests = 0;
   /** The last config result a run used: a new one means this run loaded the config. */
   let lastLoaded: EnvironmentResult | undefined;
+  const converged = createConvergedMemo();
 
   const onResponse = (e: ResponseEvent): void => {
     requests++;
@@ -158,7 +160,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     if (host === undefined || secretKey === undefined) throw new Error('the environment resolved without a host or secret key');
     if (remote === undefined || remote.host !== host || remote.secretKey !== secretKey) {
       const opened = options.connect({ environment: options.environment, host, secretKey }, onResponse);
-      const value: Remote = { ...opened, client: stoppableClient(opened.client, options.stopping) };
+      const value: Remote = { ...opened, client: stoppableClient(opened.client, options.stopping), fingerprints: countingStore(opened.fingerprints) };
       // Another key may open another environment: what was cached describes the old one.
       if (remote !== undefined) {
         cache = createDetailCache();
@@ -266,6 +268,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     };
 
     const configInvalid = (diagnostics: readonly Diagnostic[], stage: Stage): RunOutcome => {
+      converged.clear();
       if (stage === 'config') metrics.configValid(false);
       const errors = diagnostics.filter((d) => d.severity === 'error');
       const formatted = errors.slice(0, MAX_REPORTED_DIAGNOSTICS).map((d) => formatDiagnostic(d));
@@ -293,7 +296,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       report.digest = desired.digest.slice(0, 12);
       metrics.configValid(true);
       reportWarnings(lastSeen, loaded.diagnostics);
-      const { client, fingerprints, fingerprint } = remoteFor(loaded);
+      const opened = remoteFor(loaded);
+      const { client, fingerprints, fingerprint } = opened;
 
       // Kept with the state they describe: a config that did not change is not hashed again.
       if (hashed?.state !== desired) hashed = { state: desired, hashes: integrationHashes(desired) };
@@ -303,16 +307,26 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       const fullRefresh = started - lastFullRefresh >= options.fullRefreshIntervalMs;
 
       stage = 'api';
-      const outcome = await planRun({ ...options.load, environment: options.environment }, options.flags, options.concurrency, {
-        client,
-        fingerprints,
-        fingerprint,
-        redactor,
-        cache,
-        fullRefresh,
-        preloaded: loaded,
-      });
+      const inputs: Omit<PlanInputs, 'list'> = { loaded, remote: opened, flags: options.flags, stateWrites: fingerprintWrites() };
+      const list = await client.listIntegrations();
+      // Taken out on every run: only a run right after a converged one, with the same inputs, reuses its outcome.
+      const kept = converged.take({ ...inputs, list });
+      // Not at the backstop: it re-reads every detail, which may show what updated_at does not.
+      const reused = fullRefresh ? undefined : kept;
+      if (reused !== undefined) log.debug('nothing changed since the last run, which planned no change: its plan reused');
+      const outcome =
+        reused?.outcome ??
+        (await planRun({ ...options.load, environment: options.environment }, options.flags, options.concurrency, {
+          client: withListed(client, list),
+          fingerprints,
+          fingerprint,
+          redactor,
+          cache,
+          fullRefresh,
+          preloaded: loaded,
+        }));
       if (outcome.status === 'invalid') return configInvalid(outcome.diagnostics, outcome.stage);
+      if (isConverged(outcome)) converged.keep(reused?.inputs ?? { ...inputs, list }, outcome);
       declared = hashes;
       if (fullRefresh) lastFullRefresh = started;
       report.digest = outcome.desired.digest.slice(0, 12);
@@ -366,6 +380,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       });
       return { retry: true };
     } catch (error) {
+      converged.clear();
       const where: Stage = stage === 'config' ? 'config' : error instanceof NangoApiError || stage === 'api' ? 'api' : stage;
       if (where === 'config') metrics.configValid(false);
       finish('error', { stage: where, error: message(error) });

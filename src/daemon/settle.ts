@@ -3,7 +3,8 @@
 // less (a prune would delete the rest) or holds a cut-off value. A read counts only when no file it depends
 // on changed while it was read, and each was last changed at least the debounce interval before (or was
 // seen unchanged for that long: a timestamp in the future must not block forever).
-import { realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { discoverConfigFiles, type Discovery } from '../config/discover.js';
 import type { LoadOptions, LoadResult } from '../config/types.js';
@@ -19,23 +20,22 @@ interface Marked {
   real: string[];
 }
 
-async function mark(paths: Iterable<string>): Promise<Marked> {
+/** Synchronous: a few small local files on every trigger; the promise-based calls cost several times the CPU. */
+function mark(paths: Iterable<string>): Marked {
   const snapshot: Snapshot = new Map();
   const real: string[] = [];
   let newest = Number.NEGATIVE_INFINITY;
-  await Promise.all(
-    [...new Set(paths)].map(async (path) => {
-      try {
-        const info = await stat(path);
-        // ctime too: `cp -p`, tar and rsync write first and set an old mtime afterwards.
-        newest = Math.max(newest, info.mtimeMs, info.ctimeMs);
-        snapshot.set(path, `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`);
-        real.push(await realpath(path));
-      } catch {
-        snapshot.set(path, 'missing');
-      }
-    }),
-  );
+  for (const path of new Set(paths)) {
+    try {
+      const info = statSync(path);
+      // ctime too: `cp -p`, tar and rsync write first and set an old mtime afterwards.
+      newest = Math.max(newest, info.mtimeMs, info.ctimeMs);
+      snapshot.set(path, `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`);
+      real.push(realpathSync.native(path));
+    } catch {
+      snapshot.set(path, 'missing');
+    }
+  }
   return { snapshot, newest, real };
 }
 
@@ -100,11 +100,11 @@ export function createSettledReader<T extends LoadResult = LoadResult>(options: 
     const startedAt = now();
     const discovered = await discover();
     const filesBefore = discovered.files.map((f) => f.path);
-    const before = await mark([...filesBefore, ...envFiles, ...secretFiles]);
+    const before = mark([...filesBefore, ...envFiles, ...secretFiles]);
     const loaded = await options.read(discovered);
     if (loaded.state) secretFiles = loaded.state.extraWatchPaths.map((p) => resolve(cwd, p));
     const filesAfter = await configFiles();
-    const after = await mark([...filesAfter, ...envFiles, ...secretFiles]);
+    const after = mark([...filesAfter, ...envFiles, ...secretFiles]);
     roots = [...new Set([...configPaths, ...(await Promise.all(configPaths.map((p) => realpath(p).catch(() => p))))])];
     files = [...new Set([...after.snapshot.keys(), ...after.real])];
     const signature = signatureOf(after.snapshot);

@@ -1,6 +1,7 @@
 // What the daemon keeps between triggers (src/daemon/config-memo.ts): the same config is not loaded
 // again, and every input of a load (a file's bytes, a variable's value, an env file, a `*_FILE` secret)
 // that changes makes the next trigger load it afresh. On real files, with the real loader.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,4 +138,26 @@ describe('the daemon keeps the loaded config while nothing it depends on changes
     await read();
     expect(loads()).toBe(n);
   });
+
+  const hasMkfifo = ((): boolean => {
+    try {
+      execFileSync('mkfifo', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  // Opening a FIFO waits for a writer: the digest must not open what the loader refuses (a daemon that hung here never reconciled again).
+  it.skipIf(!hasMkfifo)('an env file or a *_FILE secret that is a FIFO is refused by the load, and never blocks the digest', async () => {
+    const { dir, load } = setup(config('${NAME}'), { NAME_FILE: 'name.pipe' });
+    execFileSync('mkfifo', [join(dir, 'name.pipe'), join(dir, 'vars.pipe')]);
+    const { read, loads } = counted({ ...load, envFiles: [join(dir, 'vars.pipe')] });
+    for (let i = 0; i < 3; i++) {
+      const result = await read();
+      expect(result.state).toBeUndefined();
+      expect(result.diagnostics.map((d) => d.message).join('\n')).toMatch(/not a file/);
+    }
+    expect(loads()).toBeGreaterThan(0);
+  }, 10_000);
 });
