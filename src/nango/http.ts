@@ -28,7 +28,7 @@ export interface Exchange {
   method: string;
   /** Encoded path (after the base path) and query, sent as they are. */
   target: string;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   body: string | undefined;
   /** Whole exchange: connect, request, headers and body. */
   timeoutMs: number;
