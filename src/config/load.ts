@@ -1,9 +1,10 @@
 import { open, stat } from 'node:fs/promises';
-import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, YAMLParseError, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
 import { SourcePositions, type Position } from './positions.js';
 import type { Diagnostic, SourceLocation } from './types.js';
+import { lexAll, parseAll } from './yaml-push.js';
 
 export type { NodePositions, Position } from './positions.js';
 
@@ -22,23 +23,18 @@ export const MAX_TOKENS = 1_500_000;
  * fit where the refusal must (a 128 MB heap), while the tokens are mostly slices of the text.
  */
 function lexBounded(text: string): string[] | undefined {
-  const lexemes: string[] = [];
-  for (const lexeme of new Lexer().lex(text)) if (lexemes.push(lexeme) > MAX_TOKENS) return undefined;
-  return lexemes;
+  return lexAll(text, MAX_TOKENS);
 }
 
 /** yaml's parseDocument, from tokens already lexed: the first document, and an error if another follows. */
 function composeDocument(text: string, lexemes: readonly string[], lineCounter: LineCounter): Document.Parsed {
-  const parser = new Parser(lineCounter.addNewLine);
   // prettyErrors would quote the offending source line, and that line may hold a secret.
   const composer = new Composer({ lineCounter, prettyErrors: false, uniqueKeys: true });
-  function* tokens() {
-    lineCounter.addNewLine(0);
-    for (const lexeme of lexemes) yield* parser.next(lexeme);
-    yield* parser.end();
-  }
+  lineCounter.addNewLine(0);
+  // Every document's tokens at once: no more than the first document's when there is one, and bounded by MAX_TOKENS.
+  const tokens = parseAll(lexemes, lineCounter.addNewLine);
   let doc: Document.Parsed | undefined;
-  for (const next of composer.compose(tokens(), true, text.length)) {
+  for (const next of composer.compose(tokens, true, text.length)) {
     if (doc === undefined) {
       doc = next;
     } else {
