@@ -1,6 +1,6 @@
 // Build step: yaml's Lexer and Parser without generators (src/config/yaml-push.ts is the run-time side).
 // yaml's lexer and parser are chains of generators, a few generator objects per token: parsing 1,000
-// integrations left ~110 MB of garbage and most of the config stage's time. The same code with every
+// integrations left ~125 MB of garbage and most of the config stage's time. The same code with every
 // `yield x` turned into `this.sink(x)` and every `yield* f()` into `f()` gives the same tokens in the same
 // order (test/unit/yaml-push.test.ts compares them) in about half the time. The conversion is mechanical
 // and checked: it fails the build when the source has a form it does not know.
