@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtHelp } from './built-help.js';
 import { installCodeCache } from './code-cache.js';
-import { prebuiltValidatorPath } from '../config/validator-path.js';
+import { packageRoot } from '../package-root.js';
 import { writeStdout } from './stdio.js';
 
 const help = builtHelp(process.argv);
@@ -14,10 +14,11 @@ if (help !== undefined) {
   // Not under V8 flags (the image runs the daemon with some): a cache made with other flags is rejected.
   const bundle = dirname(fileURLToPath(import.meta.url));
   if (process.execArgv.length === 0 && process.env['NODE_DISABLE_COMPILE_CACHE'] === undefined) {
-    const validator = prebuiltValidatorPath();
+    // The chunks, and the CommonJS files the build generates (the config validator, yaml's push parser).
+    const generated = join(packageRoot(), 'generated');
     installCodeCache({
       dir: join(bundle, '.v8-cache'),
-      cacheable: (file) => dirname(file) === bundle || file === validator,
+      cacheable: (file) => dirname(file) === bundle || dirname(file) === generated,
       run: process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '',
     });
   }

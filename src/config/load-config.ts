@@ -9,7 +9,7 @@ import { defaultHost, resolveDefaultSecretKey, resolveHost, resolveSecretKey } f
 import { environmentView } from './environment-view.js';
 import { checkEnvironments, findEnvironmentsBlock, rawDocument, unknownEnvironment, type EnvironmentEntry, type EnvironmentsBlock } from './environments.js';
 import { interpolateDocument } from './interpolate-document.js';
-import { loadConfigFile, type ParsedFile } from './load.js';
+import { loadConfigFiles, type ParsedFile } from './load.js';
 import { buildDesiredState } from './normalize.js';
 import { validateSchema } from './schema.js';
 import type { Diagnostic, EnvironmentConfig, EnvironmentResult, LoadOptions } from './types.js';
@@ -51,8 +51,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   diagnostics.push(...envFiles.diagnostics);
 
   const parsed: ParsedFile[] = [];
-  for (const file of discovery.files) {
-    const loaded = await loadConfigFile(file);
+  for (const loaded of loadConfigFiles(discovery.files)) {
     diagnostics.push(...loaded.diagnostics);
     if (loaded.parsed) parsed.push(loaded.parsed);
   }

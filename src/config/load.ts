@@ -1,9 +1,10 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document, type Node } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, YAMLParseError, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
 import { SourcePositions, type Position } from './positions.js';
 import type { Diagnostic, SourceLocation } from './types.js';
+import { lexAll, parseAll } from './yaml-push.js';
 
 export type { NodePositions, Position } from './positions.js';
 
@@ -22,23 +23,18 @@ export const MAX_TOKENS = 1_500_000;
  * fit where the refusal must (a 128 MB heap), while the tokens are mostly slices of the text.
  */
 function lexBounded(text: string): string[] | undefined {
-  const lexemes: string[] = [];
-  for (const lexeme of new Lexer().lex(text)) if (lexemes.push(lexeme) > MAX_TOKENS) return undefined;
-  return lexemes;
+  return lexAll(text, MAX_TOKENS);
 }
 
 /** yaml's parseDocument, from tokens already lexed: the first document, and an error if another follows. */
 function composeDocument(text: string, lexemes: readonly string[], lineCounter: LineCounter): Document.Parsed {
-  const parser = new Parser(lineCounter.addNewLine);
   // prettyErrors would quote the offending source line, and that line may hold a secret.
   const composer = new Composer({ lineCounter, prettyErrors: false, uniqueKeys: true });
-  function* tokens() {
-    lineCounter.addNewLine(0);
-    for (const lexeme of lexemes) yield* parser.next(lexeme);
-    yield* parser.end();
-  }
+  lineCounter.addNewLine(0);
+  // Every document's tokens at once: no more than the first document's when there is one, and bounded by MAX_TOKENS.
+  const tokens = parseAll(lexemes, lineCounter.addNewLine);
   let doc: Document.Parsed | undefined;
-  for (const next of composer.compose(tokens(), true, text.length)) {
+  for (const next of composer.compose(tokens, true, text.length)) {
     if (doc === undefined) {
       doc = next;
     } else {
@@ -116,7 +112,7 @@ function top(file: ConfigFile): SourceLocation {
   return { file: file.display, line: 1, column: 1 };
 }
 
-async function readText(file: ConfigFile): Promise<{ text: string } | { problem: string }> {
+function readText(file: ConfigFile): { text: string } | { problem: string } {
   try {
     // Size and type first: a FIFO would block a read, a huge file would fill memory.
     const info = statSync(file.path);
@@ -161,11 +157,18 @@ const MESSAGES: Partial<Record<string, string>> = {
   MULTIPLE_DOCS: 'a config file may hold only one YAML document (found "---" starting another)',
 };
 
-/** Reads and parses one file. Never throws: every problem becomes a diagnostic with a position. */
-export async function loadConfigFile(file: ConfigFile): Promise<LoadedFile> {
-  const read = await readText(file);
+function parseRead(file: ConfigFile, read: { text: string } | { problem: string }): LoadedFile {
   if ('problem' in read) return { diagnostics: [error(read.problem, { location: top(file) })] };
   return parseConfigText(file, read.text);
+}
+
+/**
+ * Reads and parses each file in turn; every problem becomes a diagnostic with a position, nothing throws.
+ * Reads are synchronous: a config's files are small and local, and each promise-based call was a round trip
+ * through the thread pool (four per file) that a few files' start-up waited on in turn.
+ */
+export function* loadConfigFiles(files: readonly ConfigFile[]): Generator<LoadedFile> {
+  for (const file of files) yield parseRead(file, readText(file));
 }
 
 export function parseConfigText(file: ConfigFile, text: string): LoadedFile {

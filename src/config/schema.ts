@@ -9,14 +9,16 @@ import { closestMatches } from './edit-distance.js';
 import { SECRET_FIELDS } from './normalize.js';
 import { packageRoot } from '../package-root.js';
 import { childPointer, displayPath } from './pointer.js';
-import { prebuiltValidatorPath } from './validator-path.js';
 import type { Diagnostic } from './types.js';
 
 export function schemaPath(): string {
   return join(packageRoot(), 'schemas', 'nango-gitops.schema.json');
 }
 
-export { prebuiltValidatorPath } from './validator-path.js';
+/** Written by `npm run build` (scripts/build-validator.ts): compiling the schema at every start costs ~100 ms. */
+export function prebuiltValidatorPath(): string {
+  return join(packageRoot(), 'generated', 'config-validator.cjs');
+}
 
 let validator: ValidateFunction | undefined;
 

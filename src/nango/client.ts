@@ -152,10 +152,22 @@ export function createNangoClient(options: ClientOptions): NangoClient {
     return data;
   }
 
+  // A plan reads thousands of details with the same include list: its query string is built once.
+  const includeQueries = new Map<string, string>();
+  const includeQuery = (include: ReadonlyArray<'credentials' | 'webhook'>): string => {
+    const id = include.join(',');
+    let query = includeQueries.get(id);
+    if (query === undefined) {
+      const params = new URLSearchParams();
+      for (const item of include) params.append('include[]', item);
+      query = params.toString();
+      includeQueries.set(id, query);
+    }
+    return query;
+  };
+
   async function getIntegration(uniqueKey: string, include: ReadonlyArray<'credentials' | 'webhook'>): Promise<ApiIntegration | null> {
-    const query = new URLSearchParams();
-    for (const item of include) query.append('include[]', item);
-    const answer = await send(integrationCall('GET', uniqueKey, { query }));
+    const answer = await send(integrationCall('GET', uniqueKey, { query: includeQuery(include) }));
     requireJson(answer);
     if (isNotFound(answer)) return null;
     if (!ok(answer)) throw apiError(answer.ctx, answer.status, answer.json);

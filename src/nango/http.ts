@@ -28,7 +28,7 @@ export interface Exchange {
   method: string;
   /** Encoded path (after the base path) and query, sent as they are. */
   target: string;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   body: string | undefined;
   /** Whole exchange: connect, request, headers and body. */
   timeoutMs: number;
@@ -82,7 +82,9 @@ function headerReader(headers: http.IncomingHttpHeaders): HeaderReader {
 
 /** Decodes a compressed body; an encoding we did not ask for is passed through (and fails as JSON later). */
 function decoded(res: http.IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const header = res.headers['content-encoding'];
+  if (header === undefined) return res;
+  const encoding = header.trim().toLowerCase();
   if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(zlib.createGunzip());
   if (encoding === 'br') return res.pipe(zlib.createBrotliDecompress());
   return res;
@@ -161,7 +163,8 @@ export function createHttpClient(endpoint: Endpoint, timeoutMs: number, env: Env
             if (finished) return;
             finished = true;
             clearTimeout(timer);
-            resolveBody(Buffer.concat(chunks, size));
+            // A small answer arrives in one chunk: no copy then.
+            resolveBody(chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size));
           });
         });
         // A caller that never reads the body must not see an unhandled rejection.

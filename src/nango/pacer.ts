@@ -84,6 +84,14 @@ export class RateLimitPacer {
     return Math.min(this.resetAt - now, WINDOW_MS);
   }
 
+  /** The last Date header and its value: it changes once a second, answers come by the hundred. */
+  private lastDate: { header: string; ms: number } = { header: '', ms: Number.NaN };
+
+  private parseDate(header: string): number {
+    if (header !== this.lastDate.header) this.lastDate = { header, ms: Date.parse(header) };
+    return this.lastDate.ms;
+  }
+
   private observe(status: number, headers: HeaderReader): void {
     const now = this.now();
     const limit = parseCount(headers.get('x-ratelimit-limit'));
@@ -91,7 +99,7 @@ export class RateLimitPacer {
     const reset = parseCount(headers.get('x-ratelimit-reset'));
     if (limit !== undefined && remaining !== undefined && reset !== undefined) {
       // Reset is on the server's clock; measure it against the server's Date to be immune to clock skew.
-      const serverNow = Date.parse(headers.get('date') ?? '');
+      const serverNow = this.parseDate(headers.get('date') ?? '');
       const untilReset = Number.isFinite(serverNow) ? reset * 1000 - serverNow : reset * 1000 - now;
       // A reset further away than one window is a skewed clock or a foreign header: never wait longer than a window.
       const resetAt = now + Math.min(Math.max(0, untilReset), WINDOW_MS + SAME_WINDOW_MS);

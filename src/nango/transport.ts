@@ -45,7 +45,8 @@ export interface Call {
   path: string;
   /** `METHOD /path` with keys readable, for messages. */
   label: string;
-  query?: URLSearchParams;
+  /** Parameters, or the query string already encoded. */
+  query?: URLSearchParams | string;
   body?: unknown;
   /** Largest answer body read (decoded bytes); beyond it the call fails at once, without a retry. */
   maxBytes: number;
@@ -108,14 +109,17 @@ export function createTransport(options: TransportOptions): Transport {
 
   const backoffMs = (retry: number): number => Math.floor(random() * Math.min(BACKOFF_CAP_MS, retryBaseMs * 2 ** (retry - 1)));
 
+  // Shared by every call without a body (the HTTP layer copies, never changes them).
+  const readHeaders: Readonly<Record<string, string>> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
+
   async function send(call: Call): Promise<Answer> {
     const ctx: CallContext = { method: call.method, path: call.path, label: call.label, host: displayHost, names: options.names ?? DEFAULT_NAMES, redactor };
-    const query = call.query?.toString();
+    const query = typeof call.query === 'string' ? call.query : call.query?.toString();
     const target = `${call.path}${query ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
+    let headers = readHeaders;
     let body: string | undefined;
     if (call.body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers = { ...readHeaders, 'content-type': 'application/json' };
       body = JSON.stringify(call.body);
     }
 

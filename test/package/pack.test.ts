@@ -160,7 +160,7 @@ describe('npm pack', () => {
 
   it('holds the bundle, the generated catalog and validator, the schema and docs; no sources, tests or source maps', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    expect(paths).toEqual(expect.arrayContaining(['dist/cli/nango-gitops.js', 'generated/providers-catalog.json', 'generated/config-validator.cjs', 'schemas/nango-gitops.schema.json', 'package.json', 'README.md', 'CHANGELOG.md']));
+    expect(paths).toEqual(expect.arrayContaining(['dist/cli/nango-gitops.js', 'generated/providers-catalog.json', 'generated/config-validator.cjs', 'generated/yaml-push.cjs', 'schemas/nango-gitops.schema.json', 'package.json', 'README.md', 'CHANGELOG.md']));
     // The GitHub Action runs from its release tags, which carry dist/action/ (docs/github-actions.md), never from npm.
     expect(paths.filter((p) => p.startsWith('dist/action/') || p === 'action.yml' || p.startsWith('src/'))).toEqual([]);
     for (const path of paths) {

@@ -51,6 +51,23 @@ describe('YAML loading', () => {
     expect(r.state?.files).toHaveLength(2);
   });
 
+  it('loads many files in their order, each with its own problems, while later ones are read ahead', async () => {
+    // More files than are read ahead of the one being parsed, with a broken file and an empty one among them.
+    const names = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}.yaml`);
+    for (const [i, name] of names.entries()) {
+      const content = i === 3 ? 'integrations: [\n' : i === 11 ? '' : `integrations:\n  - unique_key: k${i}\n    provider: slack\n`;
+      await t.write(name, content);
+    }
+    const r = await loadDesiredState({ paths: ['.'], cwd: t.path, env: {} });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map(formatDiagnostic)).toEqual([expect.stringMatching(/^f03\.yaml:\d+:\d+: /), expect.stringMatching(/^f11\.yaml:1:1: config file is empty/)]);
+    await t.write('f03.yaml', 'integrations: []\n');
+    await t.write('f11.yaml', 'integrations: []\n');
+    const fixed = await loadDesiredState({ paths: ['.'], cwd: t.path, env: {} });
+    expect(fixed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(fixed.state?.integrations.map((i) => i.unique_key)).toEqual(names.flatMap((_, i) => (i === 3 || i === 11 ? [] : [`k${i}`])));
+  });
+
   it('refuses several documents in one file', async () => {
     expect(await loadOne('integrations: []\n---\nsettings: {}\n')).toEqual([expect.stringContaining('only one YAML document')]);
   });

@@ -63,6 +63,21 @@ describe('requests', () => {
     expect(events.map((e) => e.route)).toEqual(['/integrations/:key', '/integrations/:key', '/integrations/:key']);
   });
 
+  it('sends each read with its own include list, however many reads came before', async () => {
+    const s = await serve(() => ({ status: 200, json: { data: apiIntegration('slack-prod') } }));
+    const { client } = testClient(s.url);
+    await client.getIntegration('slack-prod', ['credentials', 'webhook']);
+    await client.getIntegration('slack-prod', []);
+    await client.getIntegration('slack-prod', ['credentials']);
+    await client.getIntegration('slack-prod', ['credentials', 'webhook']);
+    expect(s.requests.map((r) => r.url)).toEqual([
+      '/integrations/slack-prod?include%5B%5D=credentials&include%5B%5D=webhook',
+      '/integrations/slack-prod',
+      '/integrations/slack-prod?include%5B%5D=credentials',
+      '/integrations/slack-prod?include%5B%5D=credentials&include%5B%5D=webhook',
+    ]);
+  });
+
   it('sends bearer auth and JSON bodies, and strips the trailing slash of the host', async () => {
     const s = await serve(() => ({ status: 200, json: { data: apiIntegration('slack-prod') } }));
     const { client } = testClient(s.url);
