@@ -3,12 +3,11 @@
 // resolve `.`/`..` segments; redirects are never followed; one deadline covers connect, headers and body;
 // the body is read only up to a cap, and the exchange is aborted as soon as it would exceed it.
 import http from 'node:http';
-import https from 'node:https';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 
-import { proxyFor, TunnelAgent, type Environment, type Proxy } from './proxy.js';
+import { proxyFor, type Environment, type Proxy } from './proxy.js';
+import { createTunnelAgent } from './tunnel-agent.js';
 
 /** The subset of WHATWG `Headers` the pacer reads. */
 export interface HeaderReader {
@@ -85,26 +84,29 @@ function decoded(res: http.IncomingMessage): Readable {
   const header = res.headers['content-encoding'];
   if (header === undefined) return res;
   const encoding = header.trim().toLowerCase();
-  if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(zlib.createGunzip());
-  if (encoding === 'br') return res.pipe(zlib.createBrotliDecompress());
+  // node:zlib only for an answer that needs it.
+  if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(process.getBuiltinModule('node:zlib').createGunzip());
+  if (encoding === 'br') return res.pipe(process.getBuiltinModule('node:zlib').createBrotliDecompress());
   return res;
 }
 
 export function createHttpClient(endpoint: Endpoint, timeoutMs: number, env: Environment = process.env): HttpClient {
   const proxy = proxyFor(endpoint, env);
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+  // node:https (and node:tls) only for a client that speaks TLS: an http host, such as a self-hosted Nango in
+  // the cluster or the emulator, needs neither.
+  const tlsNeeded = endpoint.protocol === 'https:' || proxy?.protocol === 'https:';
+  const https = tlsNeeded ? process.getBuiltinModule('node:https') : undefined;
   const agent: http.Agent =
-    endpoint.protocol === 'https:'
-      ? proxy
-        ? new TunnelAgent(proxy, agentOptions, timeoutMs)
-        : new https.Agent(agentOptions)
-      : proxy?.protocol === 'https:'
+    endpoint.protocol === 'https:' && proxy
+      ? createTunnelAgent(proxy, agentOptions, timeoutMs)
+      : https
         ? new https.Agent(agentOptions)
         : new http.Agent(agentOptions);
   const authority = `${isIP(endpoint.hostname) === 6 ? `[${endpoint.hostname}]` : endpoint.hostname}:${endpoint.port}`;
   // http through a proxy: the request goes to the proxy, in absolute form.
   const viaProxy = endpoint.protocol === 'http:' && proxy !== undefined;
-  const request = endpoint.protocol === 'https:' || proxy?.protocol === 'https:' ? https.request : http.request;
+  const request = https ? https.request : http.request;
 
   function send(exchange: Exchange): Promise<Head> {
     const path = `${endpoint.basePath}${exchange.target}`;

@@ -2,11 +2,7 @@
 // targets (a CONNECT tunnel, so the proxy sees the host name but never the secret key), HTTP_PROXY for http
 // targets (absolute-form requests), NO_PROXY for exceptions. A lower-case name wins over its upper-case
 // form, as in curl. A proxy's user name and password go only into Proxy-Authorization, never into a message.
-import type { Duplex } from 'node:stream';
 import { BlockList, isIP } from 'node:net';
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -36,8 +32,8 @@ function read(env: Environment, lower: string): { name: string; value: string } 
   return undefined;
 }
 
-const bare = (host: string): string => host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
-const authority = (host: string, port: number): string => `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+export const bare = (host: string): string => host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+export const authority = (host: string, port: number): string => `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
 function parseProxy(name: string, value: string): Proxy {
   let url: URL;
@@ -113,68 +109,4 @@ export function proxyFor(target: ProxyTarget, env: Environment = process.env): P
   const noProxy = read(env, 'no_proxy');
   if (noProxy && bypassesProxy(noProxy.value, target.hostname, target.port)) return undefined;
   return parseProxy(setting.name, setting.value);
-}
-
-/**
- * An https agent whose connections are TLS inside a CONNECT tunnel. Keep-alive pooling works as usual:
- * one tunnel per pooled connection.
- */
-export class TunnelAgent extends https.Agent {
-  constructor(
-    private readonly proxy: Proxy,
-    options: https.AgentOptions,
-    /** Bounds the CONNECT exchange (the request's own deadline also covers it). */
-    private readonly connectTimeoutMs: number,
-  ) {
-    super(options);
-  }
-
-  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    const done = callback ?? (() => undefined);
-    const host = bare(String(options.host ?? options.hostname ?? 'localhost'));
-    const port = Number(options.port ?? 443);
-    const target = authority(host, port);
-    const proxy = this.proxy;
-    const connect = (proxy.protocol === 'https:' ? https : http).request({
-      host: proxy.hostname,
-      port: proxy.port,
-      method: 'CONNECT',
-      path: target,
-      headers: { host: target, ...(proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}) },
-      agent: false,
-      timeout: this.connectTimeoutMs,
-      ...(proxy.protocol === 'https:' && isIP(proxy.hostname) === 0 ? { servername: proxy.hostname } : {}),
-    });
-    let settled = false;
-    // Errors without a `code`: the transport then prints the message (the proxy is named by the caller).
-    const fail = (message: string): void => {
-      if (settled) return;
-      settled = true;
-      connect.destroy();
-      done(new Error(message), undefined as unknown as Duplex);
-    };
-    connect.once('timeout', () => fail(`the proxy did not answer CONNECT ${target}`));
-    connect.once('error', (error: NodeJS.ErrnoException) => fail(`the proxy could not be reached: ${error.code ?? error.message}`));
-    connect.once('response', (res: http.IncomingMessage) => {
-      res.resume();
-      fail(`the proxy answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
-    });
-    connect.once('connect', (res: http.IncomingMessage, socket: Duplex) => {
-      if (settled) {
-        socket.destroy();
-        return;
-      }
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        fail(`the proxy answered ${res.statusCode ?? 'nothing'} to CONNECT ${target}`);
-        return;
-      }
-      settled = true;
-      const servername = options.servername ?? (isIP(host) === 0 ? host : '');
-      const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket, host, port, servername });
-      done(null, secure);
-    });
-    connect.end();
-    return undefined;
-  }
 }

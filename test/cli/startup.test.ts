@@ -92,6 +92,21 @@ describe('start-up', () => {
     expect(lines).toEqual([expect.objectContaining({ level: 20, msg: 'nango request', method: 'GET', route: '/integrations', status: 200 })]);
   });
 
+  it('a plan against an http host (a self-hosted Nango in the cluster) loads neither node:https, node:tls nor node:zlib for plain answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nango-gitops-builtins-'));
+    const log = join(dir, 'builtins.txt');
+    const preload = join(dir, 'log-builtins.cjs');
+    // Node's own list of the internal modules it loaded ("NativeModule https", ...), written at exit.
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTIN_LOG, process.moduleLoadList.join('\\n')));`);
+    const config = tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: analytics\n    provider: posthog\n' });
+    const r = await runCli(['plan', '-c', config], { env: { ...fixture.env(), BUILTIN_LOG: log }, nodeArgs: ['--require', preload] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 to create');
+    const loaded = readFileSync(log, 'utf8').split('\n');
+    expect(loaded).toContain('NativeModule http');
+    expect(loaded.filter((m) => /^NativeModule (https|tls|zlib)$/.test(m))).toEqual([]);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('"%s" is an unknown command: one error and usage, exit 1, no stack trace', async (name) => {
     const r = await runCli([name]);
     expect(r.code).toBe(1);
