@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { createSchemaAjv, prebuiltValidatorPath, readSchema } from '../src/config/schema.js';
 
-const { schema, sha256 } = readSchema();
+const { schema, text } = readSchema();
 const ajv = await createSchemaAjv({ source: true });
 let validate;
 try {
@@ -17,7 +17,7 @@ try {
   process.exit(1);
 }
 // CommonJS on purpose: ajv's generated code requires its small runtime helpers.
-const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(sha256)};\n`;
+const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaText = ${JSON.stringify(text)};\n`;
 const path = prebuiltValidatorPath();
 mkdirSync(dirname(path), { recursive: true });
 writeFileAtomic(path, code);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -28,26 +27,28 @@ let validator: ValidateFunction | undefined;
  * editor reads the same way (no vendor keywords such as `patternErrorMessage`).
  */
 export async function createSchemaAjv(options: { source?: boolean } = {}): Promise<Ajv> {
-  const { Ajv } = await import('ajv');
+  // required, not import()ed: the bundle's chunks run from V8's code cache (cli/code-cache.ts), where
+  // Node 20 cannot resolve a dynamic import() (an error "A dynamic import callback was not specified").
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   return new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
 }
 
-export function readSchema(): { schema: Record<string, unknown>; sha256: string } {
+export function readSchema(): { schema: Record<string, unknown>; text: string } {
   const text = readFileSync(schemaPath(), 'utf8');
-  return { schema: JSON.parse(text) as Record<string, unknown>, sha256: createHash('sha256').update(text).digest('hex') };
+  return { schema: JSON.parse(text) as Record<string, unknown>, text };
 }
 
 async function compile(): Promise<ValidateFunction> {
   if (validator) return validator;
-  const { schema, sha256 } = readSchema();
   try {
-    const prebuilt = createRequire(import.meta.url)(prebuiltValidatorPath()) as ValidateFunction & { schemaSha256?: string };
-    // A stale pre-compiled validator (schema edited since the build) must not be used.
-    if (prebuilt.schemaSha256 === sha256) validator = prebuilt;
+    const prebuilt = createRequire(import.meta.url)(prebuiltValidatorPath()) as ValidateFunction & { schemaText?: string };
+    // A stale pre-compiled validator (schema edited since the build) must not be used. The build keeps the
+    // text it compiled: comparing it costs less than parsing or hashing the schema at every start.
+    if (prebuilt.schemaText === readFileSync(schemaPath(), 'utf8')) validator = prebuilt;
   } catch {
     // Not built yet (e.g. tests straight from src/): compile below.
   }
-  validator ??= (await createSchemaAjv()).compile(schema);
+  validator ??= (await createSchemaAjv()).compile(readSchema().schema);
   return validator;
 }
 

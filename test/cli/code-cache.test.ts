@@ -1,8 +1,9 @@
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseAst } from 'rolldown/parseAst';
 import { ROOT, runCli, tempConfig, type CliResult } from '../helpers/cli.js';
+import { copyBuiltPackage } from '../helpers/package-copy.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 // src/cli/code-cache.ts: V8's code cache of each chunk of the bundle, in dist/cli/.v8-cache. Each test runs
@@ -15,13 +16,7 @@ let cli = '';
 let cacheDir = '';
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'nango-gitops-code-cache-'));
-  for (const part of ['package.json', 'schemas', 'generated', 'dist/cli']) {
-    cpSync(join(ROOT, part), join(root, part), { recursive: true, filter: (src) => !src.includes('.v8-cache') });
-  }
-  // The runtime dependencies (ajv's helpers for the generated validator, pino...), as an install has them.
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  cli = join(root, 'dist', 'cli', 'nango-gitops.js');
+  ({ root, cli } = copyBuiltPackage('code-cache'));
   cacheDir = join(root, 'dist', 'cli', '.v8-cache');
 });
 
@@ -42,6 +37,20 @@ function runsOf(file: string): string[] {
 }
 
 describe('code cache', () => {
+  it('no chunk of the bundle uses import(): from a cached chunk Node 20 cannot resolve one', () => {
+    const found: string[] = [];
+    const visit = (node: unknown, file: string): void => {
+      if (Array.isArray(node)) for (const child of node) visit(child, file);
+      else if (node !== null && typeof node === 'object') {
+        if ((node as { type?: string }).type === 'ImportExpression') found.push(file);
+        for (const value of Object.values(node)) visit(value, file);
+      }
+    };
+    const dir = join(ROOT, 'dist', 'cli');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) visit(parseAst(readFileSync(join(dir, file), 'utf8'), {}, file).body, file);
+    expect(found).toEqual([]);
+  });
+
   it('a run writes a cache of each chunk it loaded (and of the generated CommonJS files); the next run uses it and writes nothing', async () => {
     const dir = config();
     const first = await validate(dir);
