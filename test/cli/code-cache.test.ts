@@ -29,13 +29,6 @@ function caches(): Map<string, bigint> {
   return new Map(readdirSync(cacheDir).map((f) => [f, statSync(join(cacheDir, f), { bigint: true }).mtimeNs]));
 }
 
-/** The commands recorded in a cache file's header. */
-function runsOf(file: string): string[] {
-  const bytes = readFileSync(join(cacheDir, file));
-  const header = bytes.toString('latin1', 0, bytes.indexOf(0)).split('\n');
-  return header[2] === '' ? [] : (header[2] ?? '').split(',');
-}
-
 describe('code cache', () => {
   it('no chunk of the bundle uses import(): from a cached chunk Node 20 cannot resolve one', () => {
     const found: string[] = [];
@@ -59,30 +52,33 @@ describe('code cache', () => {
     const chunks = readdirSync(join(root, 'dist', 'cli')).filter((f) => f.endsWith('.js') && f !== 'nango-gitops.js');
     expect([...written.keys()].length).toBeGreaterThan(2);
     const generated = readdirSync(join(root, 'generated')).filter((f) => f.endsWith('.cjs'));
-    for (const name of written.keys()) expect([...chunks, ...generated].map((c) => `${c}.v8`)).toContain(name);
-    for (const name of generated) expect(written.has(`${name}.v8`), name).toBe(true);
+    for (const name of written.keys()) expect([...chunks, ...generated].map((c) => `${c}.validate.v8`)).toContain(name);
+    for (const name of generated) expect(written.has(`${name}.validate.v8`), name).toBe(true);
     // validate loads no HTTP client: the plan's chunks have no cache yet.
     expect([...written.keys()].some((f) => f.startsWith('plan-run-'))).toBe(false);
 
     const second = await validate(dir);
     expect(second).toEqual(first);
-    // V8 accepted every cache: a rejected one (or one without this command's functions) would be rewritten.
+    // V8 accepted every cache: a rejected one would be rewritten.
     expect(caches()).toEqual(written);
   });
 
-  it('another command adds its functions once: the cache then records both', async () => {
+  it('each command keeps its own cache of a chunk: a validate never deserializes what only plan compiled', async () => {
     const dir = config();
     expect((await validate(dir)).code).toBe(0);
-    const rules = [...caches().keys()].find((f) => f.startsWith('rules-'));
-    expect(rules).toBeDefined();
-    expect(runsOf(rules!)).toEqual(['validate']);
+    const forValidate = caches();
+    const rules = [...forValidate.keys()].find((f) => f.startsWith('rules-'));
+    expect(rules).toMatch(/\.validate\.v8$/);
 
     const plan = await runCli(['plan', '-c', dir], { cli, env: fixture.env() });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('1 to create');
-    expect(runsOf(rules!)).toEqual(['validate', 'plan']);
     const after = caches();
-    expect([...after.keys()].some((f) => f.startsWith('plan-run-'))).toBe(true);
+    // validate's caches untouched; plan has its own, of the chunks it loaded (the HTTP client's among them).
+    for (const [name, mtime] of forValidate) expect(after.get(name), name).toBe(mtime);
+    expect(after.has(rules!.replace('.validate.v8', '.plan.v8'))).toBe(true);
+    expect([...after.keys()].some((f) => /^plan-run-.*\.plan\.v8$/.test(f))).toBe(true);
+    expect([...after.keys()].some((f) => f.startsWith('plan-run-') && f.endsWith('.validate.v8'))).toBe(false);
 
     expect((await runCli(['plan', '-c', dir], { cli, env: fixture.env() })).code).toBe(0);
     expect((await validate(dir)).code).toBe(0);
@@ -101,7 +97,7 @@ describe('code cache', () => {
     bytes.fill(0, bytes.indexOf(0) + 1);
     writeFileSync(join(cacheDir, rules), bytes);
     // The chunk "edited": its stamp (size and mtime) no longer matches the header.
-    const chunk = join(root, 'dist', 'cli', options.slice(0, -'.v8'.length));
+    const chunk = join(root, 'dist', 'cli', options.slice(0, -'.validate.v8'.length));
     utimesSync(chunk, new Date(), new Date(Date.now() + 5_000));
     const damaged = caches();
 
