@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDesiredState } from '../../src/config/index.js';
 import type { LoadOptions, LoadResult } from '../../src/config/types.js';
 import { memoizeLoad } from '../../src/daemon/config-memo.js';
+import { hasMkfifo } from '../helpers/mkfifo.js';
 
 const config = (name: string): string => `integrations:\n  - unique_key: posthog\n    provider: posthog\n    display_name: ${name}\n`;
 
@@ -138,15 +139,6 @@ describe('the daemon keeps the loaded config while nothing it depends on changes
     await read();
     expect(loads()).toBe(n);
   });
-
-  const hasMkfifo = ((): boolean => {
-    try {
-      execFileSync('mkfifo', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
   // Opening a FIFO waits for a writer: the digest must not open what the loader refuses (a daemon that hung here never reconciled again).
   it.skipIf(!hasMkfifo)('an env file or a *_FILE secret that is a FIFO is refused by the load, and never blocks the digest', async () => {

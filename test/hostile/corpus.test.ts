@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator, type SeedIntegration } from '../emulator/server.js';
 import { runCli, type CliResult, type RunCliOptions } from '../helpers/cli.js';
+import { hasMkfifo } from '../helpers/mkfifo.js';
 
 interface Expectation {
   exit: number;
@@ -275,15 +276,6 @@ describe('generated hostile input', () => {
     chmodSync(sub, 0o755);
     expectRejected(r, { exit: 1, stderr: 'cannot read directory .*team: permission denied', locate: 'path' }, BASE_ENV, sub);
   });
-
-  const hasMkfifo = ((): boolean => {
-    try {
-      execFileSync('mkfifo', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
   (hasMkfifo ? it.concurrent : it.skip)('a FIFO named like a config file is an error, not skipped (and never blocks)', async () => {
     const dir = scratch();
