@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtin } from './builtin.js';
 
 // Not `import ... from 'node:fs'`: an ES-module import of node:fs also loads its streams (~2 ms), and
 // top-level --help (src/cli/built-help.ts) needs nothing else of it.
-const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, readFileSync } = builtin('node:fs');
 
 let cached: string | undefined;
 

@@ -6,6 +6,7 @@ import { escapeControls } from '../escape.js';
 import type { Format } from './options.js';
 import { UserError } from './exit-codes.js';
 import { stdoutIsTerminal, writeStderr, writeStdout } from './stdio.js';
+import { builtin } from '../builtin.js';
 
 const AUTO_APPROVE = '--auto-approve (or NANGO_GITOPS_AUTO_APPROVE=true)';
 
@@ -46,7 +47,7 @@ export async function requireApproval(targets: string): Promise<void> {
 function readLine(): Promise<string | undefined> {
   return new Promise((resolve) => {
     // Loaded here: only an apply that asks needs it.
-    const { createInterface } = process.getBuiltinModule('node:readline');
+    const { createInterface } = builtin('node:readline');
     const rl = createInterface({ input: process.stdin, terminal: false });
     let line: string | undefined;
     rl.once('line', (text) => {

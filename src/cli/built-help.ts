@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { stdoutIsTerminal } from './stdio.js';
+import { builtin } from '../builtin.js';
 
 export function builtHelpPath(): string {
   return join(packageRoot(), 'generated', 'cli-help.json');
@@ -17,7 +18,7 @@ export function builtHelp(argv: readonly string[]): string | undefined {
   if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || stdoutIsTerminal()) return undefined;
   try {
     // Not `import ... from 'node:fs'`: an ES-module import of node:fs also loads its streams (~2 ms).
-    const text: unknown = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(builtHelpPath(), 'utf8'));
+    const text: unknown = JSON.parse(builtin('node:fs').readFileSync(builtHelpPath(), 'utf8'));
     return typeof text === 'string' ? text : undefined;
   } catch {
     return undefined;

@@ -10,8 +10,9 @@
 // bytecode). Where that directory is read-only, nothing is written and each run compiles as before.
 import type { Script } from 'node:vm';
 import { basename, dirname, join } from 'node:path';
+import { builtin } from '../builtin.js';
 
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = builtin('node:fs');
 
 /** The part of node:module's Module this needs: `_compile` is how Node runs a CommonJS file's text. */
 interface CompilingModule {
@@ -73,8 +74,8 @@ export function installCodeCache(options: CodeCacheOptions): void {
   const { dir, cacheable } = options;
   const run = /^[a-z]{1,16}$/.test(options.run) ? options.run : 'other';
   // Loaded here, not at the top: top-level --help runs this file and needs neither.
-  const Module = process.getBuiltinModule('node:module');
-  const vm = process.getBuiltinModule('node:vm');
+  const Module = builtin('node:module');
+  const vm = builtin('node:vm');
   const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
   const compile = proto._compile;
   const pending: Entry[] = [];

@@ -4,8 +4,9 @@
 // the descriptor is what that stream does for a pipe or file on Linux anyway (synchronously). Where it
 // would block (a descriptor left non-blocking, e.g. a terminal shared with stdin that Node has opened), the
 // rest of the output goes through the stream, which waits for it; the order of the output is kept.
-const { writeSync } = process.getBuiltinModule('node:fs');
-const { isatty } = process.getBuiltinModule('node:tty');
+import { builtin } from '../builtin.js';
+const { writeSync } = builtin('node:fs');
+const { isatty } = builtin('node:tty');
 
 type Fd = 1 | 2;
 

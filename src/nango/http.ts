@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 
 import { proxyFor, type Environment, type Proxy } from './proxy.js';
 import { createTunnelAgent } from './tunnel-agent.js';
+import { builtin } from '../builtin.js';
 
 /** The subset of WHATWG `Headers` the pacer reads. */
 export interface HeaderReader {
@@ -85,8 +86,8 @@ function decoded(res: http.IncomingMessage): Readable {
   if (header === undefined) return res;
   const encoding = header.trim().toLowerCase();
   // node:zlib only for an answer that needs it.
-  if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(process.getBuiltinModule('node:zlib').createGunzip());
-  if (encoding === 'br') return res.pipe(process.getBuiltinModule('node:zlib').createBrotliDecompress());
+  if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(builtin('node:zlib').createGunzip());
+  if (encoding === 'br') return res.pipe(builtin('node:zlib').createBrotliDecompress());
   return res;
 }
 
@@ -96,7 +97,7 @@ export function createHttpClient(endpoint: Endpoint, timeoutMs: number, env: Env
   // node:https (and node:tls) only for a client that speaks TLS: an http host, such as a self-hosted Nango in
   // the cluster or the emulator, needs neither.
   const tlsNeeded = endpoint.protocol === 'https:' || proxy?.protocol === 'https:';
-  const https = tlsNeeded ? process.getBuiltinModule('node:https') : undefined;
+  const https = tlsNeeded ? builtin('node:https') : undefined;
   const agent: http.Agent =
     endpoint.protocol === 'https:' && proxy
       ? createTunnelAgent(proxy, agentOptions, timeoutMs)

@@ -5,6 +5,7 @@ import type https from 'node:https';
 import type tls from 'node:tls';
 import { isIP } from 'node:net';
 import { authority, bare, type Proxy } from './proxy.js';
+import { builtin } from '../builtin.js';
 
 /**
  * An https agent whose connections are TLS inside a CONNECT tunnel. Keep-alive pooling works as usual:
@@ -21,9 +22,9 @@ type TunnelAgentClass = new (proxy: Proxy, options: https.AgentOptions, connectT
 let tunnelAgent: TunnelAgentClass | undefined;
 
 function defineTunnelAgent(): TunnelAgentClass {
-  const https = process.getBuiltinModule('node:https');
-  const http = process.getBuiltinModule('node:http');
-  const tls = process.getBuiltinModule('node:tls');
+  const https = builtin('node:https');
+  const http = builtin('node:http');
+  const tls = builtin('node:tls');
   return class TunnelAgent extends https.Agent {
     constructor(
       private readonly proxy: Proxy,
