@@ -53,7 +53,9 @@ const cli = {
     const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
     return !INLINE.has(name);
   },
-  output: { dir: 'dist/cli', cleanDir: true, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  // dynamicImportInCjs: false: a dependency's import() (ajv, for a schema edited since the build) becomes a
+  // require(); from a chunk that came from the code cache, Node 20 cannot resolve an import().
+  output: { dir: 'dist/cli', cleanDir: true, format: 'cjs', dynamicImportInCjs: false, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
 
 // The GitHub Action (action.yml) runs from a checkout of this repository, where no `npm ci` has run: its

@@ -3,7 +3,7 @@
 // every function the first time it runs. This keeps V8's code cache of each chunk, taken once the command
 // has run (so it holds the functions that run compiled, not only the top level), and hands it back to V8
 // the next time. V8 rejects a cache made by another V8 version or with other flags, or for a source of
-// another length; a stamp of the file's size and mtime guards against edits of the same length.
+// another length; a stamp of the Node release and of the file's size and mtime covers the rest.
 //
 // The cache sits in the bundle's own directory: only whoever can write the code can write the cache, so it
 // can never run anything the code could not (a shared directory such as /tmp would let another user plant
@@ -28,9 +28,14 @@ interface Entry {
   stamp: string;
 }
 
+/**
+ * The Node release and the source's size and mtime. V8 checks its own version, not Node's: Node patches V8
+ * between releases, and a cache made by Node 20.20 and read by 20.19 (same V8 version) broke the code it
+ * held ("[...].join is not a function").
+ */
 function stampOf(filename: string): string {
   const s = statSync(filename);
-  return `${s.size}:${s.mtimeMs}`;
+  return `${process.version} ${process.arch} ${s.size}:${s.mtimeMs}`;
 }
 
 /** The header: magic and the source's stamp; then V8's data. */

@@ -27,9 +27,10 @@ let validator: ValidateFunction | undefined;
  * editor reads the same way (no vendor keywords such as `patternErrorMessage`).
  */
 export async function createSchemaAjv(options: { source?: boolean } = {}): Promise<Ajv> {
-  // required, not import()ed: the bundle's chunks run from V8's code cache (cli/code-cache.ts), where
-  // Node 20 cannot resolve a dynamic import() (an error "A dynamic import callback was not specified").
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  // In the CLI's CommonJS bundle this import() becomes a require() (rolldown.config.mjs): its chunks run
+  // from V8's code cache (cli/code-cache.ts), where Node 20 cannot resolve an import(). The Action's bundle
+  // inlines ajv here, as it has no node_modules.
+  const { Ajv } = await import('ajv');
   return new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source === true } });
 }
 

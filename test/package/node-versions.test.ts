@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_KEY, startEmulator, type Emulator } from '../emulator/server.js';
-import { CLI, ROOT, tempConfig } from '../helpers/cli.js';
+import { ROOT, tempConfig } from '../helpers/cli.js';
+import { copyBuiltPackage } from '../helpers/package-copy.js';
 
 const VERSIONS = ['20.19.0', '21.7.3', '22.0.0'];
 const supported = process.platform === 'linux' && process.arch === 'x64';
@@ -49,25 +50,31 @@ describe.skipIf(!supported)('the CLI on the oldest Node releases the engines adm
     await emu?.close();
   });
 
-  it.each(VERSIONS)('Node %s: --help, validate and plan', async (version) => {
+  it.each(VERSIONS)('Node %s: --help, validate and plan, with the code cache another Node release left', async (version) => {
     const node = await nodeBinary(version);
     expect((await run(node, ['--version'])).stdout.trim()).toBe(`v${version}`);
-
-    const help = await run(node, ['--', CLI, '--help']);
-    expect(help.stderr).toBe('');
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: nango-gitops');
-
-    const validate = await run(node, ['--', CLI, 'validate', '-c', 'config-examples/nango', '--env-file', 'config-examples/demo.env']);
-    expect(validate.stderr).toBe('');
-    expect(validate.stdout).toBe('Valid: 5 integrations in 6 files.\n');
-
-    emu.reset();
+    // A copy of its own: the code cache this test's runs leave is theirs alone.
+    const { cli } = copyBuiltPackage(`node-${version}`);
     const dir = tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: analytics\n    provider: posthog\n' });
-    const env = { NANGO_HOST: emu.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_GITOPS_STATE: join(dir, 'state.json') };
-    const plan = await run(node, ['--', CLI, 'plan', '-c', dir], { env });
-    expect(plan.stderr).toBe('');
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('1 to create');
+    const commands: Record<string, { args: string[]; check: (r: Run) => void }> = {
+      help: { args: ['--help'], check: (r) => expect(r.stdout).toContain('Usage: nango-gitops') },
+      validate: {
+        args: ['validate', '-c', join(ROOT, 'config-examples/nango'), '--env-file', join(ROOT, 'config-examples/demo.env')],
+        check: (r) => expect(r.stdout).toBe('Valid: 5 integrations in 6 files.\n'),
+      },
+      plan: { args: ['plan', '-c', dir], check: (r) => expect(r.stdout).toContain('1 to create') },
+    };
+    // This test's Node first (it writes the cache), then the old release, then this one again: a cache
+    // written by one Node release must never be run by another (V8 checks only its own version).
+    for (const binary of [process.execPath, node, process.execPath]) {
+      for (const [name, { args, check }] of Object.entries(commands)) {
+        emu.reset();
+        const env = { NANGO_HOST: emu.url, NANGO_SECRET_KEY: DEFAULT_SECRET_KEY, NANGO_GITOPS_STATE: join(dir, 'state.json') };
+        const r = await run(binary, ['--', cli, ...args], { env });
+        expect(r.stderr, `${binary} ${name}`).toBe('');
+        expect(r.code, `${binary} ${name}`).toBe(0);
+        check(r);
+      }
+    }
   }, 300_000);
 });
