@@ -58,11 +58,27 @@ const cli = {
   output: { dir: 'dist/cli', cleanDir: true, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
 
+/**
+ * The CLI requires ajv (src/config/schema.ts: a code-cached chunk cannot import() on Node 20), which a bundler
+ * leaves to node_modules. The action has no node_modules, and the pre-compiled validator needs ajv's runtime
+ * from there, so every config takes the run-time fallback: its ajv must be inlined, through an import().
+ */
+const AJV_REQUIRE = "createRequire(import.meta.url)('ajv')";
+const inlineAjv = {
+  name: 'action-inline-ajv',
+  transform(code, id) {
+    if (!id.replaceAll('\\', '/').endsWith('/dist/src/config/schema.js')) return null;
+    if (!code.includes(AJV_REQUIRE)) throw new Error(`rolldown.config.mjs: ${id} no longer has: ${AJV_REQUIRE}`);
+    return code.replace(AJV_REQUIRE, "(await import('ajv'))");
+  },
+};
+
 // The GitHub Action (action.yml) runs from a checkout of this repository, where no `npm ci` has run: its
 // entry point and the CLI it starts are bundled with every dependency inlined (docs/github-actions.md).
 const action = {
   input: { index: 'dist/src/action/main.js', 'nango-gitops': 'dist/src/cli/main.js' },
   platform: 'node',
+  plugins: [inlineAjv],
   external: (id) => isBuiltin(id),
   output: { dir: 'dist/action', cleanDir: true, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
