@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 // Bundles the compiled CLI into a few files: resolving and compiling ~100 small modules (yaml alone is 73)
 // was most of `validate`'s start-up time. yaml and commander are inlined, since every command loads them,
 // and p-limit (with yocto-queue), two tiny modules whose resolution through node_modules cost more than
-// their code; the other dependencies stay in node_modules, loaded by the commands that need them.
-const INLINE = new Set(['yaml', 'commander', 'p-limit', 'yocto-queue']);
+// their code; the other dependencies stay in node_modules, loaded by the commands that need them. chokidar
+// (and its readdirp) are ES modules only: the CommonJS bundle could load them only through require(esm),
+// which Node 21 and 22.0 to 22.11 (within engines) do not have by default (test/cli/bundle-require.test.ts).
+const INLINE = new Set(['yaml', 'commander', 'p-limit', 'yocto-queue', 'chokidar', 'readdirp']);
 
 /**
  * yaml as ES modules (its "browser" build: the same sources, no Node-specific code): tree-shaken, and
@@ -55,7 +57,8 @@ const cli = {
   },
   // dynamicImportInCjs: false: a dependency's import() (ajv, for a schema edited since the build) becomes a
   // require(); from a chunk that came from the code cache, Node 20 cannot resolve an import().
-  output: { dir: 'dist/cli', cleanDir: true, format: 'cjs', dynamicImportInCjs: false, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  // strict: the sources are ES modules, strict by definition; a CommonJS file is not unless it says so.
+  output: { dir: 'dist/cli', cleanDir: true, format: 'cjs', strict: true, dynamicImportInCjs: false, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
 
 // The GitHub Action (action.yml) runs from a checkout of this repository, where no `npm ci` has run: its

@@ -31,7 +31,13 @@ function write(fd: Fd, text: string): void {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
         viaStream.add(fd);
-        stream(fd).write(bytes);
+        const out = stream(fd);
+        // A reader that goes away later ends the output as quietly as below (the stream reports it as an event).
+        out.on('error', (failure: NodeJS.ErrnoException) => {
+          if (failure.code !== 'EPIPE') throw failure;
+          closed.add(fd);
+        });
+        out.write(bytes);
         return;
       }
       // The reader went away (`| head`): the rest of the output has nowhere to go, and that is no error.

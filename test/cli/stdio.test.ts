@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -42,13 +43,15 @@ describe('output to stdout', () => {
     const fifo = join(mkdtempSync(join(tmpdir(), 'nango-gitops-fifo-')), 'out');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    // The child inherits this file description, O_NONBLOCK included: a write to a full pipe fails with EAGAIN.
-    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY);
     const child = spawn(process.execPath, ['--', CLI, 'plan', '-c', dir], {
       env: { PATH: process.env.PATH ?? '', NANGO_GITOPS_STATE: join(dir, 'state.json'), ...fixture.env() },
       stdio: ['ignore', writer, 'pipe'],
     });
-    closeSync(writer);
+    // O_NONBLOCK set once the child runs (its libuv makes stdio blocking at start, whatever it inherited): a
+    // Node socket on the same file description sets it, as a process sharing the pipe that makes its
+    // process.stdout does. A write to the full pipe then fails with EAGAIN.
+    new Socket({ fd: writer, readable: false }).destroy();
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

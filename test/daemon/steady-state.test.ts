@@ -39,6 +39,10 @@ describe('steady state', () => {
   it(`with ${COUNT} declared integrations, a reconcile of a converged environment sends exactly 1 request`, async () => {
     fixture.emu.seed(seed());
     const dir = tempConfig({ 'slack.yaml': config() });
+    // Older than the debounce interval (500 ms) when the daemon first reads it, as git-sync's files are: a
+    // younger config is read again once settled, and a tick in between would name the first run (the daemon
+    // now starts fast enough to meet it; its ctime cannot be set back).
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const daemon = await startDaemon({ args: ['-c', dir, '--schedule', '*/1 * * * * *', '--jitter', '0'], env: fixture.env({ SLACK_SECRET: SECRET }) });
     const [first] = await daemon.waitForReconciles(1);
     // The first run reads every detail (empty cache): the list plus one read per integration.
