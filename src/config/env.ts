@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { error } from './diagnostics.js';
 import type { Lookup, LookupResult } from './interpolate.js';
 import type { Diagnostic } from './types.js';
+import { readRegularFile } from './regular-file.js';
 
 const MAX_SECRET_FILE_BYTES = 1024 * 1024;
 
@@ -27,13 +27,13 @@ export async function readEnvFiles(files: readonly string[], cwd: string): Promi
     paths.push(abs);
     let text: string;
     try {
-      const info = statSync(abs);
-      if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-      if (info.size > MAX_SECRET_FILE_BYTES) {
+      const read = readRegularFile(abs, MAX_SECRET_FILE_BYTES);
+      if ('notFile' in read) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      if ('tooLarge' in read) {
         diagnostics.push(error(`env file ${f} is larger than 1 MiB; refusing to read it`));
         continue;
       }
-      text = readFileSync(abs, 'utf8');
+      text = read.bytes.toString('utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'not a file' : (code ?? 'unreadable');
@@ -95,10 +95,10 @@ export function createEnvLookup(
 
 function readSecretFile(abs: string, fileVar: string): LookupResult {
   try {
-    const info = statSync(abs);
-    if (!info.isFile()) return { error: `${fileVar} names ${abs}, which is not a file` };
-    if (info.size > MAX_SECRET_FILE_BYTES) return { error: `${fileVar} names ${abs}, which is larger than 1 MiB` };
-    return stripOneNewline(readFileSync(abs, 'utf8'));
+    const read = readRegularFile(abs, MAX_SECRET_FILE_BYTES);
+    if ('notFile' in read) return { error: `${fileVar} names ${abs}, which is not a file` };
+    if ('tooLarge' in read) return { error: `${fileVar} names ${abs}, which is larger than 1 MiB` };
+    return stripOneNewline(read.bytes.toString('utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;

@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, YAMLParseError, type Document, type Node } from 'yaml';
 import { error, warning } from './diagnostics.js';
 import type { ConfigFile } from './discover.js';
 import { SourcePositions, type Position } from './positions.js';
+import { readRegularFile } from './regular-file.js';
 import type { Diagnostic, SourceLocation } from './types.js';
 import { lexAll, parseAll } from './yaml-push.js';
 
@@ -114,27 +114,11 @@ function top(file: ConfigFile): SourceLocation {
 
 function readText(file: ConfigFile): { text: string } | { problem: string } {
   try {
-    // Size and type first: a FIFO would block a read, a huge file would fill memory.
-    const info = statSync(file.path);
-    if (!info.isFile()) return { problem: 'not a regular file' };
-    if (info.size > MAX_FILE_BYTES) return { problem: `file is larger than 4 MiB (${info.size} bytes); refusing to read it` };
-    const fd = openSync(file.path, 'r');
-    let bytes: Buffer;
-    try {
-      // Read at most one byte past the limit, in case the file grew since stat.
-      const buffer = Buffer.alloc(Math.min(info.size, MAX_FILE_BYTES) + 1);
-      let length = 0;
-      for (;;) {
-        const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length === buffer.length) break;
-      }
-      if (length > MAX_FILE_BYTES) return { problem: 'file is larger than 4 MiB; refusing to read it' };
-      bytes = buffer.subarray(0, length);
-    } finally {
-      closeSync(fd);
-    }
+    // Type and size first, on the opened file: a FIFO would block a read, a huge file would fill memory.
+    const read = readRegularFile(file.path, MAX_FILE_BYTES);
+    if ('notFile' in read) return { problem: 'not a regular file' };
+    if ('tooLarge' in read) return { problem: read.grew ? 'file is larger than 4 MiB; refusing to read it' : `file is larger than 4 MiB (${read.tooLarge} bytes); refusing to read it` };
+    const bytes = read.bytes;
     if (bytes.includes(0)) return { problem: 'not a text file (it contains NUL bytes)' };
     let text: string;
     try {

@@ -4,10 +4,11 @@
 // up, and every `*_FILE` secret those name (each file's bytes and stat version). Only that result is kept:
 // the parse trees go with the load.
 import { createHash, type Hash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { discoverConfigFiles, type Discovery } from '../config/discover.js';
+import { readRegularFile } from '../config/regular-file.js';
 import type { LoadOptions } from '../config/types.js';
 
 type Env = LoadOptions['env'];
@@ -53,13 +54,13 @@ function addFile(hash: Hash, label: string, path: string): Buffer | undefined {
     const info = statSync(path);
     hash.update(`${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}\0`);
     // The loader refuses anything but a regular file; opening a FIFO would wait for a writer, for ever.
-    if (!info.isFile()) {
+    const read = info.isFile() ? readRegularFile(path, Number.MAX_SAFE_INTEGER) : { notFile: true as const };
+    if (!('bytes' in read)) {
       hash.update('!not-a-file\0');
       return undefined;
     }
-    const bytes = readFileSync(path);
-    hash.update(bytes).update('\0');
-    return bytes;
+    hash.update(read.bytes).update('\0');
+    return read.bytes;
   } catch (err) {
     hash.update(`!${(err as NodeJS.ErrnoException).code ?? 'error'}\0`);
     return undefined;
