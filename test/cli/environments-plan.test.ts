@@ -5,19 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { ENVIRONMENT_KEYS, useTwoEnvironments } from '../helpers/emulator.js';
 
-const KEY_DEV = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
-const KEY_PROD = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
+const { dev: KEY_DEV, prod: KEY_PROD } = ENVIRONMENT_KEYS;
 const DEV_SECRET = 'dev-slack-secret-5a1';
 const PROD_SECRET = 'prod-slack-secret-9c7';
 
-const fixture = useEmulator({
-    keys: [
-      { secretKey: KEY_DEV, environment: 'dev' },
-      { secretKey: KEY_PROD, environment: 'prod' },
-    ],
-});
+const fixture = useTwoEnvironments();
 
 const SETTINGS = `settings:
   prune: false

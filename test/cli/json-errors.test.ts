@@ -10,17 +10,12 @@ import { ERROR_KINDS } from '../../src/error-kind.js';
 import { planDigest } from '../../src/plan/plan.js';
 import { DEFAULT_SECRET_KEY } from '../emulator/server.js';
 import { runCli, tempConfig, type CliResult } from '../helpers/cli.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { ENVIRONMENT_KEYS, useTwoEnvironments } from '../helpers/emulator.js';
 
-const KEY_PROD = 'a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d';
+const KEY_PROD = ENVIRONMENT_KEYS.prod;
 const SECRET = 'json-errors-client-secret-4f1';
 
-const fixture = useEmulator({
-    keys: [
-      { secretKey: DEFAULT_SECRET_KEY, environment: 'dev' },
-      { secretKey: KEY_PROD, environment: 'prod' },
-    ],
-});
+const fixture = useTwoEnvironments({ dev: DEFAULT_SECRET_KEY, prod: KEY_PROD });
 
 const ANALYTICS = 'integrations:\n  - unique_key: analytics\n    provider: posthog\n    display_name: Analytics\n';
 const SLACK = `  - unique_key: slack\n    provider: slack\n    credentials:\n      type: OAUTH2\n      client_id: slack-client\n      client_secret: \${SLACK_SECRET}\n      scopes: [chat:write]\n`;
