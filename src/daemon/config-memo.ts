@@ -53,8 +53,8 @@ function addFile(hash: Hash, label: string, path: string): Buffer | undefined {
     // times the CPU (V8's interpreter, the thread pool's round trip) for no concurrency gained.
     const info = statSync(path);
     hash.update(`${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}\0`);
-    // The loader refuses anything but a regular file; opening a FIFO would wait for a writer, for ever.
-    const read = info.isFile() ? readRegularFile(path, Number.MAX_SAFE_INTEGER) : { notFile: true as const };
+    // The loader refuses anything but a regular file (readRegularFile never waits on a FIFO's writer).
+    const read = readRegularFile(path, Number.MAX_SAFE_INTEGER);
     if (!('bytes' in read)) {
       hash.update('!not-a-file\0');
       return undefined;
