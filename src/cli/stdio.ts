@@ -5,8 +5,7 @@
 // would block (a descriptor left non-blocking, e.g. a terminal shared with stdin that Node has opened), the
 // rest of the output goes through the stream, which waits for it; the order of the output is kept.
 import { builtin } from '../builtin.js';
-const { writeSync } = builtin('node:fs');
-const { isatty } = builtin('node:tty');
+const { fstatSync, writeSync } = builtin('node:fs');
 
 type Fd = 1 | 2;
 
@@ -58,7 +57,17 @@ export function writeStderr(text: string): void {
   write(2, text);
 }
 
-/** Whether stdout is a terminal, without making process.stdout. */
+/**
+ * Whether stdout is a terminal, without making process.stdout. A terminal is a character device: a pipe or
+ * a file is told apart by fstat, without loading node:tty (which loads node:net and the stream machinery,
+ * ~2 ms of every command whose output is read by a program).
+ */
 export function stdoutIsTerminal(): boolean {
-  return isatty(1);
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    // Closed: not a terminal either.
+    return false;
+  }
+  return builtin('node:tty').isatty(1);
 }

@@ -57,27 +57,39 @@ export function interpolateDocument(parsed: Pick<ParsedFile, 'file' | 'value'> &
     return r.value;
   };
 
+  // Copy on write: a list or mapping comes back as it is unless a string inside it changed, so a config
+  // without `${...}` costs no copy (the parsed value is never modified, by this or any later stage).
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') return walkString(value);
     if (Array.isArray(value)) {
-      return value.map((item: unknown, i) => {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
         path.push(i);
-        const out = walk(item);
+        const item: unknown = value[i];
+        const next = walk(item);
         path.pop();
-        return out;
-      });
+        if (out === undefined && next !== item) out = value.slice(0, i);
+        out?.push(next);
+      }
+      return out ?? value;
     }
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(value)) {
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let out: Record<string, unknown> | undefined;
+      for (let n = 0; n < keys.length; n++) {
+        const k = keys[n]!;
         path.push(k);
-        const v = walk((value as Record<string, unknown>)[k]);
+        const item = record[k];
+        const next = walk(item);
         path.pop();
-        // A key named `__proto__` must stay an ordinary (unknown) field, not set the prototype.
-        if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else out[k] = v;
+        if (out === undefined && next !== item) {
+          out = {};
+          for (let m = 0; m < n; m++) setField(out, keys[m]!, record[keys[m]!]);
+        }
+        if (out !== undefined) setField(out, k, next);
       }
-      return out;
+      return out ?? value;
     }
     return value;
   };
@@ -88,4 +100,10 @@ export function interpolateDocument(parsed: Pick<ParsedFile, 'file' | 'value'> &
     sensitiveValues,
     diagnostics,
   };
+}
+
+/** A key named `__proto__` must stay an ordinary (unknown) field, not set the prototype. */
+function setField(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -107,6 +107,20 @@ describe('start-up', () => {
     expect(loaded.filter((m) => /^NativeModule (https|tls|zlib)$/.test(m))).toEqual([]);
   });
 
+  it.each([['--help'], ['validate', '-c', 'config-examples/nango', '--env-file', 'config-examples/demo.env']])(
+    'with stdout a pipe, %s loads neither node:tty nor node:net (a terminal is told apart by fstat first)',
+    async (...args) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nango-gitops-tty-'));
+      const log = join(dir, 'builtins.txt');
+      const preload = join(dir, 'log-builtins.cjs');
+      writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTIN_LOG, process.moduleLoadList.join('\\n')));`);
+      const r = await runCli(args, { env: { BUILTIN_LOG: log }, nodeArgs: ['--require', preload] });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toBe('');
+      expect(readFileSync(log, 'utf8').split('\n').filter((m) => /^NativeModule (tty|net)$/.test(m))).toEqual([]);
+    },
+  );
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('"%s" is an unknown command: one error and usage, exit 1, no stack trace', async (name) => {
     const r = await runCli([name]);
     expect(r.code).toBe(1);

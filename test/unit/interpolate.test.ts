@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { interpolateString, type Lookup } from '../../src/config/interpolate.js';
 import { referencePolicy } from '../../src/config/env.js';
+import { interpolateDocument } from '../../src/config/interpolate-document.js';
+import { parseConfigText } from '../../src/config/load.js';
 
 const env =
   (vars: Record<string, string>): Lookup =>
@@ -225,6 +227,66 @@ describe('interpolateString: properties', () => {
         const r = interpolateString(`${safePrefix}\${V}`, env({ V: value }));
         expect(r.value).toBe(prefix + value);
       }),
+    );
+  });
+});
+
+describe('interpolateDocument', () => {
+  const file = { path: '/x/a.yaml', display: 'a.yaml' };
+  const parse = (text: string) => {
+    const parsed = parseConfigText(file, text).parsed;
+    if (!parsed) throw new Error('did not parse');
+    return parsed;
+  };
+  const resolve = (text: string, vars: Record<string, string>) => {
+    const parsed = parse(text);
+    const before = structuredClone(parsed.value);
+    const result = interpolateDocument(parsed, env(vars), {});
+    // The parsed value is shared with every environment's view and the daemon's memo: never modified.
+    expect(parsed.value).toStrictEqual(before);
+    return { parsed, result };
+  };
+
+  it('copies only what interpolation changed, keys named __proto__ included', () => {
+    const text = [
+      'integrations:',
+      '  - unique_key: a',
+      '    integration_config:',
+      '      __proto__: kept',
+      '      token: ${TOKEN}',
+      '      list: [x, "${TOKEN}-2", y]',
+      '  - unique_key: b',
+      '    credentials: { client_id: plain }',
+      '',
+    ].join('\n');
+    const { parsed, result } = resolve(text, { TOKEN: 'tok-secret-1' });
+    const [a, b] = (result.document.value as { integrations: Array<Record<string, Record<string, unknown>>> }).integrations;
+    const config = a!['integration_config']!;
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    expect(Object.hasOwn(config, '__proto__')).toBe(true);
+    expect(config['__proto__']).toBe('kept');
+    expect(Object.keys(config)).toEqual(['__proto__', 'token', 'list']);
+    expect(config['token']).toBe('tok-secret-1');
+    expect(config['list']).toEqual(['x', 'tok-secret-1-2', 'y']);
+    expect(result.sensitiveValues).toEqual(['tok-secret-1', 'tok-secret-1-2']);
+    // Nothing in b came from the environment: it is the parsed mapping itself.
+    const parsedB = (parsed.value as { integrations: unknown[] }).integrations[1];
+    expect(b).toBe(parsedB);
+  });
+
+  it('gives back the same value as a full copy would, for any document', () => {
+    const scalar = fc.oneof(fc.constantFrom('${A}', 'x${B}y', '$${A}', 'plain', ''), fc.integer(), fc.boolean(), fc.constant(null));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.constantFrom('k', 'l', '__proto__', 'm'), tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(tree, (value) => {
+        const text = `integrations: []\nvalue: ${JSON.stringify(value)}\n`;
+        const { result } = resolve(text, { A: 'alpha', B: 'beta' });
+        const expected = JSON.parse(JSON.stringify(value).replaceAll('$${A}', '\u0000').replaceAll('${A}', 'alpha').replaceAll('${B}', 'beta').replaceAll('\u0000', '${A}')) as unknown;
+        expect(JSON.stringify((result.document.value as { value: unknown }).value)).toBe(JSON.stringify(expected));
+      }),
+      { numRuns: 300 },
     );
   });
 });

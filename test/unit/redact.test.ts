@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MIN_MASKED_LENGTH, REDACTED, WITHHELD, createRedactor } from '../../src/redact.js';
 
@@ -74,5 +75,24 @@ describe('redactor', () => {
     const started = performance.now();
     expect(r.scrub(hostile)).toBe(hostile);
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('masks text with nothing escaped in it as the layered search does (its shortcut)', () => {
+    // A lone `%` escapes nothing, but it sends the text through unescapeLayers: the two paths must agree.
+    const plain = fc.string({ unit: fc.constantFrom('a', 'B', 'c', '+', ' ', '1', '-', 'é'), maxLength: 30 });
+    const secret = fc.string({ unit: fc.constantFrom('a', 'b', 'C', '+', ' ', '1'), minLength: MIN_MASKED_LENGTH, maxLength: 12 });
+    let masked = 0;
+    fc.assert(
+      fc.property(plain, plain, secret, fc.boolean(), fc.boolean(), (before, after, value, anyCase, upper) => {
+        const r = createRedactor();
+        r.add([value], { caseInsensitive: anyCase });
+        const text = `${before}${upper ? value.toUpperCase() : value}${after}`;
+        const shortcut = r.scrub(text);
+        if (shortcut !== text) masked++;
+        expect(r.scrub(`${text}%`)).toBe(`${shortcut}%`);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(masked).toBeGreaterThan(500);
   });
 });
