@@ -5,7 +5,7 @@
 // the next time. V8 rejects a cache made by another V8 version or with other flags, or for a source of
 // another length; a stamp of the Node release and of the file's size and mtime covers the rest. A release
 // V8 does not check the cache's payload (its checksum is off): damaged bytes there, from a torn write or a
-// bad disk, make it abort the process, on every run. So the header also holds the payload's CRC-32.
+// bad disk, make it abort the process, on every run. So the header also holds the payload's SHA-256.
 //
 // The cache sits in the bundle's own directory: only whoever can write the code can write the cache, so it
 // can never run anything the code could not (a shared directory such as /tmp would let another user plant
@@ -22,7 +22,7 @@ interface CompilingModule {
   _compile(content: string, filename: string): unknown;
 }
 
-const MAGIC = 'nango-gitops code cache 3\n';
+const MAGIC = 'nango-gitops code cache 4\n';
 
 interface Entry {
   script: Script;
@@ -41,15 +41,14 @@ function stampOf(filename: string): string {
 }
 
 /**
- * node:zlib's crc32, loaded only when there is a cache to check or write; undefined before Node 20.15 and
- * 22.2 (the engines admit 21 and 22.0-22.1), where no cache is read or written.
+ * The payload's SHA-256, from node:crypto, which every command that reads a cache loads anyway (node:zlib's
+ * crc32 cost another ~1 ms to load, and is missing before Node 20.15 and 22.2).
  */
-function crc32(data: Buffer): number | undefined {
-  const zlib = builtin('node:zlib');
-  return typeof zlib.crc32 === 'function' ? zlib.crc32(data) : undefined;
+function checksum(data: Buffer): string {
+  return builtin('node:crypto').createHash('sha256').update(data).digest('hex');
 }
 
-/** The header: magic, the source's stamp and the CRC-32 of V8's data; then V8's data. */
+/** The header: magic, the source's stamp and the SHA-256 of V8's data; then V8's data. */
 function readCache(file: string, stamp: string): Buffer | undefined {
   let bytes: Buffer;
   try {
@@ -63,15 +62,12 @@ function readCache(file: string, stamp: string): Buffer | undefined {
   const prefix = `${MAGIC}${stamp}\n`;
   if (!header.startsWith(prefix)) return undefined;
   const data = bytes.subarray(end + 1);
-  const sum = crc32(data);
-  return sum !== undefined && header.slice(prefix.length) === String(sum) ? data : undefined;
+  return header.slice(prefix.length) === checksum(data) ? data : undefined;
 }
 
 function writeCache(entry: Entry): void {
   const data = entry.script.createCachedData();
-  const sum = crc32(data);
-  if (sum === undefined) return;
-  const header = Buffer.from(`${MAGIC}${entry.stamp}\n${sum}\0`, 'latin1');
+  const header = Buffer.from(`${MAGIC}${entry.stamp}\n${checksum(data)}\0`, 'latin1');
   const tmp = `${entry.file}.${process.pid}.tmp`;
   // Written whole, then renamed: a process starting meanwhile reads the old cache or the new, never half.
   writeFileSync(tmp, Buffer.concat([header, data]));

@@ -203,13 +203,18 @@ export function buildDesiredState(docs: readonly ResolvedDocument[], inputs: Sta
     ...(inputs.environment !== undefined ? { environment: inputs.environment } : {}),
     ...(inputs.host !== undefined ? { host: inputs.host } : {}),
   };
+  // The digest is read by the daemon only (is a reload due?): taken when first read, not on every plan,
+  // where it was ~40 % of building the state.
+  let digest: string | undefined;
   return {
     ...target,
     integrations,
     settings,
     files: inputs.files,
     extraWatchPaths: inputs.extraWatchPaths,
-    digest: digestDesiredState(integrations, settings, target),
+    get digest() {
+      return (digest ??= digestDesiredState(integrations, settings, target));
+    },
     sensitiveValues,
   };
 }
