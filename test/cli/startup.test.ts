@@ -75,6 +75,13 @@ describe('start-up', () => {
     expect(help.stdout).toContain('--max-deletes <n>');
   });
 
+  it('validate loads nothing from node_modules: the pre-compiled validator has ajv\'s runtime helpers bundled in', async () => {
+    const r = await runLoggingModules(['validate', '-c', 'config-examples/nango', '--env-file', 'config-examples/demo.env']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.modules.some((m) => m.endsWith(`${sep}generated${sep}config-validator.cjs`))).toBe(true);
+    expect(r.modules.filter((m) => m.includes(`${sep}node_modules${sep}`))).toEqual([]);
+  });
+
   it('plan loads pino only when a line can pass the log level: never at the default (warn), at debug a line per request', async () => {
     const dir = tempConfig({ 'a.yaml': 'integrations:\n  - unique_key: analytics\n    provider: posthog\n' });
     const fromPino = (modules: string[]): string[] => modules.filter((m) => m.includes(`${sep}node_modules${sep}pino${sep}`));
