@@ -232,7 +232,7 @@ describe('interpolateString: properties', () => {
 });
 
 describe('interpolateDocument', () => {
-  const file = { path: '/x/a.yaml', display: 'a.yaml' };
+  const file = { path: '/x/a.yaml', display: 'a.yaml', realPath: '/x/a.yaml' };
   const parse = (text: string) => {
     const parsed = parseConfigText(file, text).parsed;
     if (!parsed) throw new Error('did not parse');
