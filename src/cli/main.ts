@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { builtHelp } from './built-help.js';
 import { installCodeCache } from './code-cache.js';
 import { packageRoot } from '../package-root.js';
-import { writeStdout } from './stdio.js';
+import { outputPending, writeStdout } from './stdio.js';
 
 const help = builtHelp(process.argv);
 if (help !== undefined) {
@@ -26,5 +26,9 @@ if (help !== undefined) {
   void import('./program.js').then(async ({ programFor }) => {
     const program = await programFor(process.argv);
     await program.parseAsync(process.argv);
+    // A command has nothing left to do once it returns (the daemon returns only to exit): its output and its log
+    // lines went out synchronously. Exiting here skips tearing the heap down (~3 ms after a plan of 1,000).
+    // Output that had to go through a stream (a write that would have blocked) is left to drain first.
+    if (!outputPending()) process.exit();
   });
 }

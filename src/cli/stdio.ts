@@ -57,6 +57,11 @@ export function writeStderr(text: string): void {
   write(2, text);
 }
 
+/** Whether some output went to a stream, which may still be writing it (the process must not exit under it). */
+export function outputPending(): boolean {
+  return viaStream.size > 0;
+}
+
 /**
  * Whether stdout is a terminal, without making process.stdout. A terminal is a character device: a pipe or
  * a file is told apart by fstat, without loading node:tty (which loads node:net and the stream machinery,
