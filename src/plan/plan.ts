@@ -3,15 +3,19 @@ import { canonicalJson, sha256Hex } from './canonical.js';
 import type { Change, Plan, Summary } from './types.js';
 
 export function buildPlan(diff: DiffResult): Plan {
+  let digest: string | undefined;
   const plan: Plan = {
     format_version: 1,
     changes: diff.changes,
     summary: summarise(diff.changes, diff.unchanged, diff.unmanaged.length),
     unmanaged: diff.unmanaged,
     notes: diff.notes,
-    digest: '',
+    // Taken when first read (a plan file, JSON output, the check of a reviewed plan), not for every text plan. What
+    // it covers is final here: the safety rules then set `blocked`, apply sets `result` and `error`, all outside it.
+    get digest() {
+      return (digest ??= planDigest(plan));
+    },
   };
-  plan.digest = planDigest(plan);
   return plan;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../src/plan/plan.js';
+import { buildPlan, planDigest } from '../../src/plan/plan.js';
 import type { Change } from '../../src/plan/types.js';
 import { applySafetyRules, type SafetyPolicy } from '../../src/safety/rules.js';
 
@@ -41,4 +41,20 @@ describe('safety rules', () => {
     const rename: Change = { action: 'rename', unique_key: 'new', from_unique_key: 'old', provider: 'slack', fields: [], connections: 3 };
     expect(applySafetyRules(plan([rename]), policy(), { declared: 1 }).changes[0]?.blocked).toContain('keep unique_key "old"');
   });
+
+  it("the plan's digest, taken when first read, is the one of the plan as built: verdicts and results stay outside it", () => {
+    const changes = (): Change[] => [del('a', 3), del('b')];
+    const early = plan(changes());
+    const digest = early.digest;
+    expect(digest).toBe(planDigest({ changes: changes(), unmanaged: [] }));
+    const late = applySafetyRules(plan(changes()), policy(), { declared: 0 });
+    expect(late.changes.every((c) => c.blocked !== undefined)).toBe(true);
+    late.changes[0]!.result = 'failed';
+    late.changes[0]!.error = 'HTTP 500';
+    expect(late.digest).toBe(digest);
+    // Read once, kept: the JSON output and a plan file show the same digest.
+    expect(JSON.parse(JSON.stringify(late)).digest).toBe(digest);
+    expect({ ...late }.digest).toBe(digest);
+  });
 });
+
