@@ -41,15 +41,16 @@ export function readSchema(): { schema: Record<string, unknown>; text: string } 
 
 async function compile(): Promise<ValidateFunction> {
   if (validator) return validator;
+  const text = readFileSync(schemaPath(), 'utf8');
   try {
     const prebuilt = createRequire(import.meta.url)(prebuiltValidatorPath()) as ValidateFunction & { schemaText?: string };
     // A stale pre-compiled validator (schema edited since the build) must not be used. The build keeps the
     // text it compiled: comparing it costs less than parsing or hashing the schema at every start.
-    if (prebuilt.schemaText === readFileSync(schemaPath(), 'utf8')) validator = prebuilt;
+    if (prebuilt.schemaText === text) validator = prebuilt;
   } catch {
     // Not built yet (e.g. tests straight from src/): compile below.
   }
-  validator ??= (await createSchemaAjv()).compile(readSchema().schema);
+  validator ??= (await createSchemaAjv()).compile(JSON.parse(text) as Record<string, unknown>);
   return validator;
 }
 
