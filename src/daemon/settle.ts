@@ -4,7 +4,6 @@
 // on changed while it was read, and each was last changed at least the debounce interval before (or was
 // seen unchanged for that long: a timestamp in the future must not block forever).
 import { realpathSync, statSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { discoverConfigFiles, type Discovery } from '../config/discover.js';
 import type { LoadOptions, LoadResult } from '../config/types.js';
@@ -18,6 +17,14 @@ interface Marked {
   newest: number;
   /** The files' real paths: watches report those. */
   real: string[];
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Synchronous: a few small local files on every trigger; the promise-based calls cost several times the CPU. */
@@ -105,7 +112,7 @@ export function createSettledReader<T extends LoadResult = LoadResult>(options: 
     if (loaded.state) secretFiles = loaded.state.extraWatchPaths.map((p) => resolve(cwd, p));
     const filesAfter = await configFiles();
     const after = mark([...filesAfter, ...envFiles, ...secretFiles]);
-    roots = [...new Set([...configPaths, ...(await Promise.all(configPaths.map((p) => realpath(p).catch(() => p))))])];
+    roots = [...new Set([...configPaths, ...configPaths.map(realOrSelf)])];
     files = [...new Set([...after.snapshot.keys(), ...after.real])];
     const signature = signatureOf(after.snapshot);
 
