@@ -106,33 +106,34 @@ describe('a run that reuses the plan of a converged one', () => {
 });
 
 describe('after a run that reused the plan of a converged one, a drift is still acted on', () => {
-  it('a remote change of one field (the list as long as before): updated back', async () => {
+  // A change made in Nango behind the daemon's back, the plan it leads to, and what Nango holds afterwards.
+  it.each([
+    {
+      drift: 'a remote change of one field (the list as long as before): updated back',
+      change: () => remote('PATCH', '/integrations/slack-b', { display_name: 'Changed in the dashboard' }),
+      summary: { update: 1, unchanged: 2 },
+      after: () => expect(fixture.emu.integration('slack-b')?.display_name).toBe('Slack B'),
+    },
+    {
+      drift: 'a remote delete: created again',
+      change: () => remote('DELETE', '/integrations/slack-a'),
+      summary: { create: 1, unchanged: 2 },
+      after: () => expect(fixture.emu.integration('slack-a')).toBeDefined(),
+    },
+    {
+      drift: 'a remote create (not in the config): pruned',
+      change: () =>
+        remote('POST', '/integrations', { unique_key: 'made-by-hand', provider: 'slack', credentials: { type: 'OAUTH2', client_id: 'by-hand', client_secret: 'by-hand-secret', scopes: 'chat:write' } }),
+      summary: { delete: 1, unchanged: 3 },
+      after: () => expect(fixture.emu.integration('made-by-hand')).toBeUndefined(),
+    },
+  ])('$drift', async ({ change, summary, after }) => {
     const { daemon } = await convergedDaemon();
-    await remote('PATCH', '/integrations/slack-b', { display_name: 'Changed in the dashboard' });
+    await change();
     const mark = daemon.lines.length;
     daemon.kill('SIGHUP');
-    expect(await nextPlanned(daemon, mark)).toMatchObject({ result: 'success', summary: { update: 1, unchanged: 2 } });
-    expect(fixture.emu.integration('slack-b')?.display_name).toBe('Slack B');
-    await stop(daemon);
-  });
-
-  it('a remote delete: created again', async () => {
-    const { daemon } = await convergedDaemon();
-    await remote('DELETE', '/integrations/slack-a');
-    const mark = daemon.lines.length;
-    daemon.kill('SIGHUP');
-    expect(await nextPlanned(daemon, mark)).toMatchObject({ result: 'success', summary: { create: 1, unchanged: 2 } });
-    expect(fixture.emu.integration('slack-a')).toBeDefined();
-    await stop(daemon);
-  });
-
-  it('a remote create (not in the config): pruned', async () => {
-    const { daemon } = await convergedDaemon();
-    await remote('POST', '/integrations', { unique_key: 'made-by-hand', provider: 'slack', credentials: { type: 'OAUTH2', client_id: 'by-hand', client_secret: 'by-hand-secret', scopes: 'chat:write' } });
-    const mark = daemon.lines.length;
-    daemon.kill('SIGHUP');
-    expect(await nextPlanned(daemon, mark)).toMatchObject({ result: 'success', summary: { delete: 1, unchanged: 3 } });
-    expect(fixture.emu.integration('made-by-hand')).toBeUndefined();
+    expect(await nextPlanned(daemon, mark)).toMatchObject({ result: 'success', summary });
+    after();
     await stop(daemon);
   });
 
